@@ -1,0 +1,18 @@
+/*
+ * libauthkit — umbrella header. Include this, link with
+ * `pkg-config --cflags --libs authkit`.
+ */
+#ifndef AUTHKIT_H
+#define AUTHKIT_H
+
+#include "authkit/version.h"
+#include "authkit/common.h"
+#include "authkit/config.h"
+#include "authkit/ctx.h"
+#include "authkit/store.h"
+#include "authkit/user.h"
+#include "authkit/password.h"
+#include "authkit/auth.h"
+#include "authkit/audit.h"
+
+#endif

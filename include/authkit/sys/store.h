@@ -1,0 +1,160 @@
+/*
+ * libauthkit — storage backend interface (for backend authors).
+ *
+ * A backend is persistence only: it never decides anything about expiry,
+ * lockout or hashing, and it never sees a secret (passwords arrive as PHC
+ * strings, tokens as SHA-256 digests, integration keys as ciphertext).
+ *
+ * A backend allocates a struct whose first member is an authkit_store,
+ * initialised with AUTHKIT_STORE_INIT and its slots filled, and hands it to
+ * authkit_config_set_store(), which takes ownership; the core calls ->free
+ * when it is done. The core rejects an unknown version or a missing required
+ * slot with AUTHKIT_EVERSION / AUTHKIT_EINVALID.
+ *
+ * Contract for every slot:
+ *  - Returns AUTHKIT_OK or a negative AUTHKIT_E* code: AUTHKIT_ENOTFOUND
+ *    when no row matched, AUTHKIT_EEXISTS on a unique conflict, AUTHKIT_EBUSY
+ *    when the database stayed locked past the timeout, AUTHKIT_ESTORE for any
+ *    other failure. A failing call changes nothing.
+ *  - May be called from many threads at once.
+ *  - txn_begin/txn_commit/txn_rollback bind a transaction to the calling
+ *    thread; slots called by that thread in between take part in it. The
+ *    core never nests transactions and never hashes inside one.
+ *  - Atomic operations (login_failure, user_role_add, ...) are atomic on
+ *    their own, inside or outside a transaction.
+ *  - Strings are NUL-terminated UTF-8 and fit the record's buffers; they are
+ *    stored and returned verbatim, and bound as parameters, never pasted
+ *    into SQL.
+ *  - Times are seconds since the Unix epoch, chosen by the core.
+ *
+ * Run tests/test_store.c against a new backend (docs/BACKENDS.md).
+ */
+#ifndef AUTHKIT_SYS_STORE_H
+#define AUTHKIT_SYS_STORE_H
+
+#include "../common.h"
+#include "../config.h"
+#include "../user.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of the vtable layout this header describes. */
+#define AUTHKIT_STORE_VERSION 1
+
+#define AUTHKIT_STORE_USERNAME_BYTES (AUTHKIT_USERNAME_MAX + 1)
+#define AUTHKIT_STORE_EMAIL_BYTES (AUTHKIT_EMAIL_MAX + 1)
+#define AUTHKIT_STORE_FULL_NAME_BYTES (AUTHKIT_FULL_NAME_MAX_CHARS * 4 + 1)
+#define AUTHKIT_STORE_HASH_BYTES 256
+/* Roles travel as one string of space-separated names. */
+#define AUTHKIT_STORE_ROLES_BYTES (AUTHKIT_ROLES_PER_USER_MAX * (AUTHKIT_ROLE_MAX + 1) + 1)
+#define AUTHKIT_STORE_EVENT_BYTES 48
+#define AUTHKIT_STORE_IP_BYTES 64
+#define AUTHKIT_STORE_DETAIL_BYTES 256
+
+/** A user row. */
+typedef struct authkit_store_user {
+	int64_t id;
+	char username[AUTHKIT_STORE_USERNAME_BYTES]; /* as typed; unique ASCII-case-insensitively */
+	char email[AUTHKIT_STORE_EMAIL_BYTES];       /* lower-cased by the core; unique */
+	char full_name[AUTHKIT_STORE_FULL_NAME_BYTES];
+	char password_hash[AUTHKIT_STORE_HASH_BYTES]; /* PHC or bcrypt string */
+	char roles[AUTHKIT_STORE_ROLES_BYTES];       /* "admin editor" */
+	int is_active;
+	int is_verified;
+	int is_superuser;
+	int failed_logins;
+	int64_t locked_until;
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t last_login_at;
+} authkit_store_user;
+
+/** Which fields user_update writes (updated_at is always written). */
+enum {
+	AUTHKIT_STORE_F_USERNAME = 1u << 0,
+	AUTHKIT_STORE_F_EMAIL = 1u << 1,
+	AUTHKIT_STORE_F_FULL_NAME = 1u << 2,
+	AUTHKIT_STORE_F_ACTIVE = 1u << 3,
+	AUTHKIT_STORE_F_VERIFIED = 1u << 4,
+	AUTHKIT_STORE_F_SUPERUSER = 1u << 5
+};
+
+/** How user_get finds a user. */
+typedef enum {
+	AUTHKIT_STORE_BY_ID = 0,
+	AUTHKIT_STORE_BY_USERNAME = 1, /* ASCII-case-insensitive match */
+	AUTHKIT_STORE_BY_EMAIL = 2     /* exact match on the lower-cased email */
+} authkit_store_user_key;
+
+/** An audit row. */
+typedef struct authkit_store_audit {
+	int64_t id;      /* assigned by the store, increasing */
+	int64_t time;
+	int64_t user_id; /* 0: none */
+	char event[AUTHKIT_STORE_EVENT_BYTES];
+	char ip[AUTHKIT_STORE_IP_BYTES];
+	char detail[AUTHKIT_STORE_DETAIL_BYTES];
+} authkit_store_audit;
+
+/* Row callbacks: return 0 to continue, non-zero to stop (that value is returned). */
+typedef int (*authkit_store_user_cb)(const authkit_store_user *user, void *userdata);
+typedef int (*authkit_store_audit_cb)(const authkit_store_audit *event, void *userdata);
+
+struct authkit_store {
+	unsigned int version; /* AUTHKIT_STORE_VERSION */
+	const char *name;     /* "sqlite", "postgres", ... */
+
+	/* lifecycle */
+	void (*free)(authkit_store *store);
+	int (*schema_version)(authkit_store *store, int *version_out);
+
+	/* transactions bound to the calling thread */
+	int (*txn_begin)(authkit_store *store);
+	int (*txn_commit)(authkit_store *store);
+	int (*txn_rollback)(authkit_store *store);
+
+	/* users */
+	int (*user_insert)(authkit_store *store, authkit_store_user *user); /* sets user->id */
+	int (*user_get)(authkit_store *store, authkit_store_user_key by, int64_t id, const char *key,
+	                authkit_store_user *out);
+	int (*user_update)(authkit_store *store, const authkit_store_user *user, unsigned int fields);
+	/* Replace the hash; if expected_hash is not NULL, only when the stored
+	 * hash still equals it (AUTHKIT_ENOTFOUND otherwise). */
+	int (*user_set_password_hash)(authkit_store *store, int64_t id, const char *hash,
+	                              const char *expected_hash, int64_t now);
+	/* Deletes the user and every row that belongs to them. */
+	int (*user_delete)(authkit_store *store, int64_t id);
+	int (*user_list)(authkit_store *store, int64_t after_id, unsigned int limit, authkit_store_user_cb cb,
+	                 void *userdata);
+	int (*user_count)(authkit_store *store, int64_t *count_out);
+	/* Set semantics: add is a no-op when present, remove when absent. */
+	int (*user_role_add)(authkit_store *store, int64_t id, const char *role, int64_t now);
+	int (*user_role_remove)(authkit_store *store, int64_t id, const char *role, int64_t now);
+
+	/* login counters (atomic) */
+	int (*login_failure)(authkit_store *store, int64_t id, int *failures_out); /* +1, returns new count */
+	int (*login_lock)(authkit_store *store, int64_t id, int64_t until);      /* locked_until=until, failures=0 */
+	int (*login_success)(authkit_store *store, int64_t id, int64_t now);     /* failures=0, unlock, last_login=now */
+
+	/* audit log (append-only) */
+	int (*audit_append)(authkit_store *store, const authkit_store_audit *event);
+	/* since <= time < until (until 0: no bound), user_id 0: all, newest first */
+	int (*audit_query)(authkit_store *store, int64_t user_id, int64_t since, int64_t until, unsigned int limit,
+	                   authkit_store_audit_cb cb, void *userdata);
+};
+
+/** Initialiser: AUTHKIT_STORE_INIT sets the version and clears every slot. */
+#define AUTHKIT_STORE_INIT {.version = AUTHKIT_STORE_VERSION}
+
+/** Same as AUTHKIT_STORE_INIT, for bindings and heap-allocated stores. */
+AUTHKIT_EXTERN(int) authkit_store_init(authkit_store *store, unsigned int version);
+
+/** Check version and required slots, as the core does. */
+AUTHKIT_EXTERN(int) authkit_store_validate(const authkit_store *store);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,179 @@
+/*
+ * SQLite backend — declarations shared by the files of lib/store/sqlite.
+ *
+ * File databases get one connection per thread (a pthread key per store),
+ * each with its own cache of prepared statements; a thread's connection goes
+ * back to an idle list when the thread exits. ":memory:" has one connection
+ * shared by every thread and serialised by a recursive mutex, which a
+ * transaction keeps held from txn_begin to its commit or rollback.
+ */
+#ifndef AK_SQLITE_INTERNAL_H
+#define AK_SQLITE_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "core/internal.h"
+
+#define AK_SQLITE_BUSY_TIMEOUT_DEFAULT 5000
+
+/* Every cached statement. Each area file owns the SQL of its own ids. */
+typedef enum ak_sqlite_sql {
+	AK_SQL_BEGIN,
+	AK_SQL_COMMIT,
+	AK_SQL_ROLLBACK,
+	AK_SQL_USER_VERSION,
+	AK_SQL_USER_INSERT,
+	AK_SQL_USER_BY_ID,
+	AK_SQL_USER_BY_USERNAME,
+	AK_SQL_USER_BY_EMAIL,
+	AK_SQL_USER_UPDATE,
+	AK_SQL_USER_SET_HASH,
+	AK_SQL_USER_DELETE,
+	AK_SQL_USER_LIST,
+	AK_SQL_USER_COUNT,
+	AK_SQL_ROLE_ADD,
+	AK_SQL_ROLE_REMOVE,
+	AK_SQL_LOGIN_FAILURE,
+	AK_SQL_LOGIN_LOCK,
+	AK_SQL_LOGIN_SUCCESS,
+	AK_SQL_AUDIT_APPEND,
+	AK_SQL_AUDIT_QUERY_ALL,
+	AK_SQL_AUDIT_QUERY_USER,
+	AK_SQL_COUNT
+} ak_sqlite_sql;
+
+/* A statement's cache slot and its text (prepared on first use). */
+typedef struct ak_sqlite_query {
+	ak_sqlite_sql id;
+	const char *what; /* for error details: "insert user" */
+	const char *sql;
+} ak_sqlite_query;
+
+typedef struct ak_sqlite_store ak_sqlite_store;
+
+typedef struct ak_sqlite_conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmts[AK_SQL_COUNT];
+	bool in_txn;
+	ak_sqlite_store *store;
+	struct ak_sqlite_conn *next_all;  /* every connection, closed by free */
+	struct ak_sqlite_conn *next_idle; /* released by an exited thread */
+} ak_sqlite_conn;
+
+struct ak_sqlite_store {
+	authkit_store base; /* first member: the vtable */
+	char *path;
+	int busy_timeout_ms;
+	bool memory;
+
+	/* file databases */
+	pthread_key_t key;
+	bool key_created;
+	pthread_mutex_t lists_lock; /* guards all and idle */
+	ak_sqlite_conn *all;
+	ak_sqlite_conn *idle;
+
+	/* ":memory:" */
+	pthread_mutex_t shared_lock; /* recursive */
+	bool locks_created;
+	ak_sqlite_conn *shared;
+};
+
+static inline ak_sqlite_store *ak_sqlite_of(authkit_store *store)
+{
+	return (ak_sqlite_store *)store;
+}
+
+/* ---- connections (conn.c) ---- */
+
+int ak_sqlite_store_setup(ak_sqlite_store *s, const char *path, int busy_timeout_ms);
+void ak_sqlite_store_teardown(ak_sqlite_store *s);
+/* The calling thread's connection (":memory:": the shared one, locked).
+ * Every successful acquire is paired with one release. */
+int ak_sqlite_acquire(ak_sqlite_store *s, ak_sqlite_conn **out);
+void ak_sqlite_release(ak_sqlite_store *s, ak_sqlite_conn *c);
+
+/* ---- statements (stmt.c) ---- */
+
+/* Map a SQLite result code to an AUTHKIT_E* status with a detail message. */
+int ak_sqlite_status(ak_sqlite_conn *c, int rc, const char *what);
+int ak_sqlite_prepare(ak_sqlite_conn *c, const ak_sqlite_query *q, sqlite3_stmt **out);
+/* Run a statement that returns no rows, on a connection already held. */
+int ak_sqlite_run(ak_sqlite_conn *c, const ak_sqlite_query *q);
+/* Run SQL text that is not cached (schema set-up, migrations). */
+int ak_sqlite_exec(ak_sqlite_conn *c, const char *sql, const char *what);
+void ak_sqlite_finalize_all(ak_sqlite_conn *c);
+
+/*
+ * One slot call: the connection, its prepared statement and the first bind
+ * error (reported by the next step, so binds need no checks of their own).
+ */
+typedef struct ak_sqlite_call {
+	ak_sqlite_store *store;
+	ak_sqlite_conn *conn;
+	sqlite3_stmt *stmt;
+	const ak_sqlite_query *query;
+	int bind_rc;
+} ak_sqlite_call;
+
+int ak_sqlite_call_begin(authkit_store *store, const ak_sqlite_query *q, ak_sqlite_call *call);
+/* Reset the statement, release the connection, return rc. */
+int ak_sqlite_call_end(ak_sqlite_call *call, int rc);
+
+void ak_sqlite_bind_int64(ak_sqlite_call *call, int idx, int64_t v);
+void ak_sqlite_bind_text(ak_sqlite_call *call, int idx, const char *s); /* NULL binds SQL NULL */
+
+/* AUTHKIT_OK with a row, AUTHKIT_ENOTFOUND when done, else an error. */
+int ak_sqlite_step_row(ak_sqlite_call *call);
+/* Step to completion: AUTHKIT_OK, or AUTHKIT_ENOTFOUND when no row changed. */
+int ak_sqlite_step_changes(ak_sqlite_call *call);
+/* After the last row was read: the statement must now be done. */
+int ak_sqlite_step_done(ak_sqlite_call *call);
+/* Step through every row, calling fn for each until it returns non-zero;
+ * that value is returned as is (whatever it is, ENOTFOUND included), and
+ * AUTHKIT_OK when the rows ran out. Ends the call. */
+typedef int (*ak_sqlite_row_fn)(sqlite3_stmt *st, void *ctx);
+int ak_sqlite_each_row(ak_sqlite_call *call, ak_sqlite_row_fn fn, void *ctx);
+/* A text column copied into buf, truncating safely; NULL reads as "". */
+void ak_sqlite_column_text(sqlite3_stmt *st, int col, char *buf, size_t size);
+
+/* ---- schema (schema.c) ---- */
+
+int ak_sqlite_schema_latest(void);
+/* Apply every missing migration, each in its own transaction. */
+int ak_sqlite_migrate(ak_sqlite_conn *c);
+/* SQL of migration `version` (1-based), NULL if unknown; for tests. */
+const char *ak_sqlite_migration_sql(int version);
+int ak_sqlite_schema_version(authkit_store *store, int *version_out);
+
+/* ---- slots ---- */
+
+int ak_sqlite_txn_begin(authkit_store *store);
+int ak_sqlite_txn_commit(authkit_store *store);
+int ak_sqlite_txn_rollback(authkit_store *store);
+
+int ak_sqlite_user_insert(authkit_store *store, authkit_store_user *user);
+int ak_sqlite_user_get(authkit_store *store, authkit_store_user_key by, int64_t id, const char *key,
+                       authkit_store_user *out);
+int ak_sqlite_user_delete(authkit_store *store, int64_t id);
+int ak_sqlite_user_list(authkit_store *store, int64_t after_id, unsigned int limit, authkit_store_user_cb cb,
+                        void *userdata);
+int ak_sqlite_user_count(authkit_store *store, int64_t *count_out);
+
+int ak_sqlite_user_update(authkit_store *store, const authkit_store_user *user, unsigned int fields);
+int ak_sqlite_user_set_password_hash(authkit_store *store, int64_t id, const char *hash, const char *expected_hash,
+                                     int64_t now);
+int ak_sqlite_user_role_add(authkit_store *store, int64_t id, const char *role, int64_t now);
+int ak_sqlite_user_role_remove(authkit_store *store, int64_t id, const char *role, int64_t now);
+
+int ak_sqlite_login_failure(authkit_store *store, int64_t id, int *failures_out);
+int ak_sqlite_login_lock(authkit_store *store, int64_t id, int64_t until);
+int ak_sqlite_login_success(authkit_store *store, int64_t id, int64_t now);
+
+int ak_sqlite_audit_append(authkit_store *store, const authkit_store_audit *event);
+int ak_sqlite_audit_query(authkit_store *store, int64_t user_id, int64_t since, int64_t until, unsigned int limit,
+                          authkit_store_audit_cb cb, void *userdata);
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * Schema migrations. migrations[i] takes a database from user_version i to
+ * i + 1; each runs in its own BEGIN IMMEDIATE transaction together with the
+ * user_version bump, so a crash leaves the database at a whole version and
+ * two processes opening it at once never apply a step twice. To change the
+ * schema, append a step: never edit a released one (tests/fixtures holds a
+ * copy of step 1 to prove old databases still upgrade).
+ */
+#include <stdio.h>
+
+#include "store/sqlite/internal.h"
+
+static const char *const migrations[] = {
+	/* 1: users. NOCASE folds ASCII only, which is what the contract asks. */
+	"CREATE TABLE users (\n"
+	"\tid INTEGER PRIMARY KEY,\n"
+	"\tusername TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
+	"\temail TEXT NOT NULL UNIQUE,\n"
+	"\tfull_name TEXT NOT NULL DEFAULT '',\n"
+	"\tpassword_hash TEXT NOT NULL,\n"
+	"\troles TEXT NOT NULL DEFAULT '',\n"
+	"\tis_active INTEGER NOT NULL DEFAULT 1,\n"
+	"\tis_verified INTEGER NOT NULL DEFAULT 0,\n"
+	"\tis_superuser INTEGER NOT NULL DEFAULT 0,\n"
+	"\tfailed_logins INTEGER NOT NULL DEFAULT 0,\n"
+	"\tlocked_until INTEGER NOT NULL DEFAULT 0,\n"
+	"\tcreated_at INTEGER NOT NULL,\n"
+	"\tupdated_at INTEGER NOT NULL,\n"
+	"\tlast_login_at INTEGER NOT NULL DEFAULT 0\n"
+	");\n",
+
+	/* 2: audit log. No foreign key to users: audit rows outlive the users
+	 * they mention. AUTOINCREMENT so ids are never reused. */
+	"CREATE TABLE audit_log (\n"
+	"\tid INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"\ttime INTEGER NOT NULL,\n"
+	"\tuser_id INTEGER NOT NULL DEFAULT 0,\n"
+	"\tevent TEXT NOT NULL,\n"
+	"\tip TEXT NOT NULL DEFAULT '',\n"
+	"\tdetail TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE INDEX audit_log_user_time ON audit_log (user_id, time);\n"
+	"CREATE INDEX audit_log_time ON audit_log (time);\n",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+
+static const ak_sqlite_query q_user_version = {AK_SQL_USER_VERSION, "read schema version", "PRAGMA user_version"};
+
+int ak_sqlite_schema_latest(void)
+{
+	return MIGRATION_COUNT;
+}
+
+const char *ak_sqlite_migration_sql(int version)
+{
+	return version >= 1 && version <= MIGRATION_COUNT ? migrations[version - 1] : NULL;
+}
+
+static int read_version(ak_sqlite_conn *c, int *version_out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = ak_sqlite_prepare(c, &q_user_version, &st);
+	if (rc)
+		return rc;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*version_out = sqlite3_column_int(st, 0);
+	else
+		rc = ak_sqlite_status(c, step, q_user_version.what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int apply(ak_sqlite_conn *c, int version)
+{
+	char bump[64];
+	int rc = ak_sqlite_exec(c, migrations[version - 1], "migrate schema");
+	if (rc)
+		return rc;
+	/* PRAGMA takes no parameters; version is our own integer. */
+	snprintf(bump, sizeof bump, "PRAGMA user_version = %d", version);
+	return ak_sqlite_exec(c, bump, "record schema version");
+}
+
+/* One transaction: read the version, apply the next step if any. *done is
+ * set when the database is already at the latest version. */
+static int step_once(ak_sqlite_conn *c, bool *done)
+{
+	int version = 0;
+	int rc = read_version(c, &version);
+	if (rc)
+		return rc;
+	if (version > MIGRATION_COUNT)
+		return ak_fail(AUTHKIT_EVERSION, "sqlite: database schema version %d is newer than this library's %d",
+		               version, MIGRATION_COUNT);
+	if (version < 0)
+		return ak_fail(AUTHKIT_ESTORE, "sqlite: database schema version %d is invalid", version);
+	*done = version == MIGRATION_COUNT;
+	return *done ? AUTHKIT_OK : apply(c, version + 1);
+}
+
+int ak_sqlite_migrate(ak_sqlite_conn *c)
+{
+	for (bool done = false; !done;) {
+		int rc = ak_sqlite_exec(c, "BEGIN IMMEDIATE", "begin migration");
+		if (rc)
+			return rc;
+		rc = step_once(c, &done);
+		if (rc == AUTHKIT_OK)
+			rc = ak_sqlite_exec(c, "COMMIT", "commit migration");
+		if (rc) {
+			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	return AUTHKIT_OK;
+}
+
+int ak_sqlite_schema_version(authkit_store *store, int *version_out)
+{
+	if (!version_out)
+		return ak_fail(AUTHKIT_EINVALID, "version_out is NULL");
+	ak_sqlite_store *s = ak_sqlite_of(store);
+	ak_sqlite_conn *c = NULL;
+	int rc = ak_sqlite_acquire(s, &c);
+	if (rc)
+		return rc;
+	rc = read_version(c, version_out);
+	ak_sqlite_release(s, c);
+	return rc;
+}

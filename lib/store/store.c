@@ -1,0 +1,67 @@
+/* The store vtable's public helpers: init, validate, free. */
+#include <stddef.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+/* Every slot of version 1, by offset, so validation names the missing one. */
+typedef struct slot {
+	size_t offset;
+	const char *name;
+} slot;
+
+#define SLOT(n) {offsetof(authkit_store, n), #n}
+static const slot required_v1[] = {
+	SLOT(free), SLOT(schema_version), SLOT(txn_begin), SLOT(txn_commit), SLOT(txn_rollback),
+	SLOT(user_insert), SLOT(user_get), SLOT(user_update), SLOT(user_set_password_hash),
+	SLOT(user_delete), SLOT(user_list), SLOT(user_count), SLOT(user_role_add), SLOT(user_role_remove),
+	SLOT(login_failure), SLOT(login_lock), SLOT(login_success), SLOT(audit_append), SLOT(audit_query),
+};
+#undef SLOT
+
+static bool slot_set(const authkit_store *store, size_t offset)
+{
+	/* Every slot is a function pointer; all have the same representation. */
+	void (*fn)(void) = NULL;
+	memcpy(&fn, (const char *)store + offset, sizeof fn);
+	return fn != NULL;
+}
+
+int ak_store_validate(const authkit_store *store)
+{
+	if (!store)
+		return ak_fail(AUTHKIT_EINVALID, "store is NULL");
+	if (store->version != AUTHKIT_STORE_VERSION)
+		return ak_fail(AUTHKIT_EVERSION, "store version %u is not supported (expected %d)", store->version,
+		               AUTHKIT_STORE_VERSION);
+	for (size_t i = 0; i < sizeof required_v1 / sizeof required_v1[0]; i++)
+		if (!slot_set(store, required_v1[i].offset))
+			return ak_fail(AUTHKIT_EINVALID, "store slot %s is not set", required_v1[i].name);
+	return AUTHKIT_OK;
+}
+
+AUTHKIT_EXTERN(int) authkit_store_validate(const authkit_store *store)
+{
+	ak_clear_error();
+	return ak_store_validate(store);
+}
+
+AUTHKIT_EXTERN(int) authkit_store_init(authkit_store *store, unsigned int version)
+{
+	ak_clear_error();
+	if (!store)
+		return ak_fail(AUTHKIT_EINVALID, "store is NULL");
+	/* A different version may mean a different struct size: don't touch it. */
+	if (version != AUTHKIT_STORE_VERSION)
+		return ak_fail(AUTHKIT_EVERSION, "store version %u is not supported (expected %d)", version,
+		               AUTHKIT_STORE_VERSION);
+	memset(store, 0, sizeof *store);
+	store->version = version;
+	return AUTHKIT_OK;
+}
+
+AUTHKIT_EXTERN(void) authkit_store_free(authkit_store *store)
+{
+	if (store && store->free)
+		store->free(store);
+}

@@ -1,0 +1,1065 @@
+/*
+ * Argument checking, table-driven: every public function with NULL pointers,
+ * empty, over-long and non-UTF-8 strings and out-of-range numbers returns the
+ * documented code, leaves a detail message that never contains the password
+ * it was given, and leaves the database exactly as it was (compared with a
+ * raw SQLite dump of every table and a dump through the store's own
+ * connection). Also: status strings, configuration keys and the environment,
+ * opening without a database, store version checks.
+ */
+#include <check.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "helpers.h"
+
+#define PW "Xq7!Nimbus-Vortex-Pyl0n"
+/* Every password passed to a failing call contains this marker. */
+#define MARK "Mk7-SecretMarker-9Qz"
+
+/* ---- database snapshots ---------------------------------------------- */
+
+typedef struct sbuf {
+	char *p;
+	size_t len, cap;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		b->p = realloc(b->p, cap);
+		ck_assert_ptr_nonnull(b->p);
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every row of every table (sorted, values typed and hex-escaped), through a
+ * separate read-only connection: what is committed on disk. */
+static char *raw_dump(const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	ck_assert_msg(rc == SQLITE_OK, "open %s: %s", path, sqlite3_errmsg(db));
+	sqlite3_busy_timeout(db, 5000);
+	sbuf out = {0};
+	sqlite3_stmt *tables = NULL;
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master ORDER BY type, name", -1,
+	                                    &tables, NULL),
+	                 SQLITE_OK);
+	while (sqlite3_step(tables) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(tables, 0);
+		const char *sql = (const char *)sqlite3_column_text(tables, 1);
+		sb_str(&out, "== ");
+		sb_str(&out, name);
+		sb_str(&out, " ");
+		sb_str(&out, sql ? sql : "");
+		sb_str(&out, "\n");
+		if (!sql || strncmp(sql, "CREATE TABLE", 12) != 0)
+			continue;
+		char *q = sqlite3_mprintf("SELECT * FROM \"%w\"", name);
+		sqlite3_stmt *st = NULL;
+		ck_assert_msg(sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+		sqlite3_free(q);
+		char **rows = NULL;
+		size_t nrows = 0;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			sbuf row = {0};
+			for (int c = 0; c < sqlite3_column_count(st); c++) {
+				char cell[64];
+				int t = sqlite3_column_type(st, c);
+				if (t == SQLITE_NULL) {
+					sb_str(&row, "NULL|");
+					continue;
+				}
+				if (t == SQLITE_INTEGER) {
+					snprintf(cell, sizeof cell, "i%lld|", (long long)sqlite3_column_int64(st, c));
+					sb_str(&row, cell);
+					continue;
+				}
+				const unsigned char *v = t == SQLITE_BLOB ? sqlite3_column_blob(st, c)
+				                                          : sqlite3_column_text(st, c);
+				int n = sqlite3_column_bytes(st, c);
+				sb_str(&row, t == SQLITE_BLOB ? "b" : t == SQLITE_FLOAT ? "f" : "t");
+				for (int k = 0; k < n; k++) {
+					snprintf(cell, sizeof cell, "%02x", v[k]);
+					sb_str(&row, cell);
+				}
+				sb_str(&row, "|");
+			}
+			rows = realloc(rows, (nrows + 1) * sizeof *rows);
+			ck_assert_ptr_nonnull(rows);
+			rows[nrows++] = row.p ? row.p : strdup("");
+		}
+		sqlite3_finalize(st);
+		qsort(rows, nrows, sizeof *rows, cmp_str);
+		for (size_t i = 0; i < nrows; i++) {
+			sb_str(&out, rows[i]);
+			sb_str(&out, "\n");
+			free(rows[i]);
+		}
+		free(rows);
+	}
+	sqlite3_finalize(tables);
+	sqlite3_close(db);
+	return out.p;
+}
+
+static int dump_user(const authkit_store_user *u, void *userdata)
+{
+	char line[2048];
+	snprintf(line, sizeof line, "u %lld|%s|%s|%s|%s|%s|%d%d%d|%d|%lld|%lld|%lld|%lld\n", (long long)u->id,
+	         u->username, u->email, u->full_name, u->password_hash, u->roles, u->is_active, u->is_verified,
+	         u->is_superuser, u->failed_logins, (long long)u->locked_until, (long long)u->created_at,
+	         (long long)u->updated_at, (long long)u->last_login_at);
+	sb_str(userdata, line);
+	return 0;
+}
+
+static int dump_audit(const authkit_store_audit *a, void *userdata)
+{
+	char line[512];
+	snprintf(line, sizeof line, "a %lld|%lld|%lld|%s|%s|%s\n", (long long)a->id, (long long)a->time,
+	         (long long)a->user_id, a->event, a->ip, a->detail);
+	sb_str(userdata, line);
+	return 0;
+}
+
+/* Users and audit rows through the context's own store (its connection
+ * would also show anything left uncommitted). */
+static char *store_dump(authkit_ctx *c)
+{
+	sbuf out = {0};
+	int64_t n = -1;
+	ck_assert_int_eq(c->store->user_count(c->store, &n), AUTHKIT_OK);
+	char line[64];
+	snprintf(line, sizeof line, "count %lld\n", (long long)n);
+	sb_str(&out, line);
+	ck_assert_int_eq(c->store->user_list(c->store, 0, 1000, dump_user, &out), AUTHKIT_OK);
+	ck_assert_int_eq(c->store->audit_query(c->store, 0, 0, 0, 10000, dump_audit, &out), AUTHKIT_OK);
+	return out.p;
+}
+
+/* ---- fixture ---------------------------------------------------------- */
+
+typedef struct fx {
+	test_clock clk;
+	char path[256];
+	authkit_ctx *ctx;
+	int64_t alice, bob, missing;
+	char hash[AUTHKIT_STORE_HASH_BYTES];
+	/* out parameters */
+	authkit_user *u;
+	authkit_user_list *ul;
+	authkit_audit_list *al;
+	char *s;
+	int64_t n;
+	int v;
+} fx;
+
+static fx F;
+
+/* Long and malformed strings, built once. */
+static char U33[40], U32[40], E255[300], FN129[600], PW4097[4200], PW4097_PLAIN[4200], IP64[80], R33[40],
+    ID255[300], H300[320];
+
+static void build_strings(void)
+{
+	memset(U33, 'u', 33);
+	U33[33] = '\0';
+	memset(U32, 'v', 32);
+	U32[32] = '\0';
+	/* 64 + 1 + 63 + 1 + 63 + 1 + 58 + 4 = 255 */
+	char l64[65], l63[64], l58[59];
+	memset(l64, 'l', 64);
+	l64[64] = '\0';
+	memset(l63, 'd', 63);
+	l63[63] = '\0';
+	memset(l58, 'e', 58);
+	l58[58] = '\0';
+	snprintf(E255, sizeof E255, "%s@%s.%s.%s.com", l64, l63, l63, l58);
+	ck_assert_uint_eq(strlen(E255), 255);
+	FN129[0] = '\0';
+	for (int i = 0; i < 129; i++)
+		strcat(FN129, "\xC3\xA9"); /* é: 129 code points, 258 bytes */
+	/* 4097 bytes, full of the marker, so an echo would show */
+	PW4097[0] = '\0';
+	while (strlen(PW4097) + strlen(MARK) < 4097)
+		strcat(PW4097, MARK);
+	size_t n = strlen(PW4097);
+	memset(PW4097 + n, 'z', 4097 - n);
+	PW4097[4097] = '\0';
+	memset(PW4097_PLAIN, 'p', 4097);
+	PW4097_PLAIN[4097] = '\0';
+	memset(IP64, '1', 64);
+	IP64[64] = '\0';
+	memset(R33, 'r', 33);
+	R33[33] = '\0';
+	memset(ID255, 'i', 255);
+	ID255[255] = '\0';
+	memset(H300, 'a', 300);
+	memcpy(H300, "$argon2id$", 10);
+	H300[300] = '\0';
+}
+
+static void setup(void)
+{
+	memset(&F, 0, sizeof F);
+	build_strings();
+	F.ctx = test_ctx(&F.clk, 1, F.path);
+	authkit_user *u = NULL;
+	ck_assert_int_eq(authkit_user_register(F.ctx, "alice", "alice@example.com", "Alice", PW, &u), AUTHKIT_OK);
+	F.alice = authkit_user_id(u);
+	authkit_user_free(u);
+	authkit_store_user rec;
+	ck_assert_int_eq(ak_user_load(F.ctx, F.alice, &rec), AUTHKIT_OK);
+	strcpy(F.hash, rec.password_hash);
+	ck_assert_int_eq(authkit_user_import(F.ctx, "bob", "bob@example.com", NULL, F.hash, &u), AUTHKIT_OK);
+	F.bob = authkit_user_id(u);
+	authkit_user_free(u);
+	/* bob has the maximum number of roles */
+	for (int i = 0; i < AUTHKIT_ROLES_PER_USER_MAX; i++) {
+		char role[16];
+		snprintf(role, sizeof role, "role%d", i);
+		ck_assert_int_eq(authkit_user_add_role(F.ctx, F.bob, role), AUTHKIT_OK);
+	}
+	F.missing = F.bob + 1000;
+}
+
+static void teardown(void)
+{
+	authkit_ctx_free(F.ctx);
+	test_remove_db(F.path);
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+#define M(code) (1u << -(code))
+#define INV M(AUTHKIT_EINVALID)
+#define PWD M(AUTHKIT_EPASSWORD)
+#define NF M(AUTHKIT_ENOTFOUND)
+#define EX M(AUTHKIT_EEXISTS)
+/* Over-long or non-UTF-8 passwords: "invalid argument" or "rejected by the
+ * policy" both describe them (common.h vs password.h). */
+#define INV_PWD (INV | PWD)
+
+#define C (F.ctx)
+#define A (F.alice)
+#define B (F.bob)
+#define MISS (F.missing)
+
+/* X(name, expected codes, call) */
+#define ARG_CASES(X) \
+	/* authkit_user_register */ \
+	X(register_ctx_null, INV, authkit_user_register(NULL, "zed", "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_username_null, INV, authkit_user_register(C, NULL, "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_username_empty, INV, authkit_user_register(C, "", "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_username_2, INV, authkit_user_register(C, "ze", "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_username_33, INV, authkit_user_register(C, U33, "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_username_space, INV, authkit_user_register(C, "ze d", "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_username_quote, INV, authkit_user_register(C, "ze'd", "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_username_utf8, INV, authkit_user_register(C, "z\xC3\x28z", "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_username_surrogate, INV, \
+	  authkit_user_register(C, "z\xED\xA0\x80", "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_username_overlong, INV, \
+	  authkit_user_register(C, "z\xC0\xAFz", "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_email_null, INV, authkit_user_register(C, "zed", NULL, NULL, MARK PW, &F.u)) \
+	X(register_email_empty, INV, authkit_user_register(C, "zed", "", NULL, MARK PW, &F.u)) \
+	X(register_email_255, INV, authkit_user_register(C, "zed", E255, NULL, MARK PW, &F.u)) \
+	X(register_email_no_at, INV, authkit_user_register(C, "zed", "zed.example.com", NULL, MARK PW, &F.u)) \
+	X(register_email_utf8, INV, authkit_user_register(C, "zed", "\xC3\x28@example.com", NULL, MARK PW, &F.u)) \
+	X(register_email_surrogate, INV, \
+	  authkit_user_register(C, "zed", "z@\xED\xA0\x80.com", NULL, MARK PW, &F.u)) \
+	X(register_email_overlong, INV, authkit_user_register(C, "zed", "z\xC0\xAF@example.com", NULL, MARK PW, &F.u)) \
+	X(register_full_name_129, INV, authkit_user_register(C, "zed", "zed@example.com", FN129, MARK PW, &F.u)) \
+	X(register_full_name_utf8, INV, authkit_user_register(C, "zed", "zed@example.com", "\xC3\x28", MARK PW, &F.u)) \
+	X(register_full_name_surrogate, INV, \
+	  authkit_user_register(C, "zed", "zed@example.com", "\xED\xA0\x80", MARK PW, &F.u)) \
+	X(register_full_name_overlong, INV, \
+	  authkit_user_register(C, "zed", "zed@example.com", "\xC0\xAF", MARK PW, &F.u)) \
+	X(register_full_name_control, INV, \
+	  authkit_user_register(C, "zed", "zed@example.com", "Ze\x01" "d", MARK PW, &F.u)) \
+	X(register_password_null, INV, authkit_user_register(C, "zed", "zed@example.com", NULL, NULL, &F.u)) \
+	X(register_password_empty, INV_PWD, authkit_user_register(C, "zed", "zed@example.com", NULL, "", &F.u)) \
+	X(register_password_4097, INV_PWD, authkit_user_register(C, "zed", "zed@example.com", NULL, PW4097, &F.u)) \
+	X(register_password_utf8, INV_PWD, \
+	  authkit_user_register(C, "zed", "zed@example.com", NULL, MARK "\xC3\x28", &F.u)) \
+	X(register_password_surrogate, INV_PWD, \
+	  authkit_user_register(C, "zed", "zed@example.com", NULL, MARK "\xED\xA0\x80", &F.u)) \
+	X(register_password_overlong, INV_PWD, \
+	  authkit_user_register(C, "zed", "zed@example.com", NULL, MARK "\xC0\xAF", &F.u)) \
+	X(register_password_short, PWD, authkit_user_register(C, "zed", "zed@example.com", NULL, "Mk7-short", &F.u)) \
+	X(register_password_common, PWD, \
+	  authkit_user_register(C, "zed", "zed@example.com", NULL, "password1234", &F.u)) \
+	X(register_password_has_username, PWD, \
+	  authkit_user_register(C, "zedekiah", "zz@example.com", NULL, MARK "ZEDEKIAH", &F.u)) \
+	X(register_password_has_email_local, PWD, \
+	  authkit_user_register(C, "zed", "quixotic@example.com", NULL, MARK "quixotic", &F.u)) \
+	X(register_username_taken, EX, authkit_user_register(C, "ALICE", "zed@example.com", NULL, MARK PW, &F.u)) \
+	X(register_email_taken, EX, authkit_user_register(C, "zed", "Alice@Example.com", NULL, MARK PW, &F.u)) \
+	/* authkit_user_import */ \
+	X(import_ctx_null, INV, authkit_user_import(NULL, "zed", "zed@example.com", NULL, F.hash, &F.u)) \
+	X(import_hash_null, INV, authkit_user_import(C, "zed", "zed@example.com", NULL, NULL, &F.u)) \
+	X(import_hash_empty, INV, authkit_user_import(C, "zed", "zed@example.com", NULL, "", &F.u)) \
+	X(import_hash_plaintext, INV, authkit_user_import(C, "zed", "zed@example.com", NULL, MARK, &F.u)) \
+	X(import_hash_300, INV, authkit_user_import(C, "zed", "zed@example.com", NULL, H300, &F.u)) \
+	X(import_hash_argon2i, INV, \
+	  authkit_user_import(C, "zed", "zed@example.com", NULL, \
+	                      "$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG", &F.u)) \
+	X(import_hash_utf8, INV, authkit_user_import(C, "zed", "zed@example.com", NULL, "$2b$\xC3\x28", &F.u)) \
+	X(import_username_null, INV, authkit_user_import(C, NULL, "zed@example.com", NULL, F.hash, &F.u)) \
+	X(import_username_33, INV, authkit_user_import(C, U33, "zed@example.com", NULL, F.hash, &F.u)) \
+	X(import_username_utf8, INV, authkit_user_import(C, "\xC3\x28zz", "zed@example.com", NULL, F.hash, &F.u)) \
+	X(import_email_empty, INV, authkit_user_import(C, "zed", "", NULL, F.hash, &F.u)) \
+	X(import_email_255, INV, authkit_user_import(C, "zed", E255, NULL, F.hash, &F.u)) \
+	X(import_full_name_129, INV, authkit_user_import(C, "zed", "zed@example.com", FN129, F.hash, &F.u)) \
+	X(import_full_name_overlong, INV, authkit_user_import(C, "zed", "zed@example.com", "\xC0\xAF", F.hash, &F.u)) \
+	X(import_username_taken, EX, authkit_user_import(C, "Bob", "zed@example.com", NULL, F.hash, &F.u)) \
+	X(import_email_taken, EX, authkit_user_import(C, "zed", "BOB@example.com", NULL, F.hash, &F.u)) \
+	/* getters */ \
+	X(get_by_id_ctx_null, INV, authkit_user_get_by_id(NULL, A, &F.u)) \
+	X(get_by_id_out_null, INV, authkit_user_get_by_id(C, A, NULL)) \
+	X(get_by_id_0, INV, authkit_user_get_by_id(C, 0, &F.u)) \
+	X(get_by_id_negative, INV, authkit_user_get_by_id(C, -1, &F.u)) \
+	X(get_by_id_min, INV, authkit_user_get_by_id(C, INT64_MIN, &F.u)) \
+	X(get_by_id_missing, NF, authkit_user_get_by_id(C, MISS, &F.u)) \
+	X(get_by_username_ctx_null, INV, authkit_user_get_by_username(NULL, "alice", &F.u)) \
+	X(get_by_username_out_null, INV, authkit_user_get_by_username(C, "alice", NULL)) \
+	X(get_by_username_null, INV, authkit_user_get_by_username(C, NULL, &F.u)) \
+	X(get_by_username_empty, INV, authkit_user_get_by_username(C, "", &F.u)) \
+	X(get_by_username_33, INV, authkit_user_get_by_username(C, U33, &F.u)) \
+	X(get_by_username_utf8, INV, authkit_user_get_by_username(C, "al\xC3\x28", &F.u)) \
+	X(get_by_username_sql, INV, authkit_user_get_by_username(C, "alice' OR '1'='1", &F.u)) \
+	X(get_by_username_missing, NF, authkit_user_get_by_username(C, "zed", &F.u)) \
+	X(get_by_email_ctx_null, INV, authkit_user_get_by_email(NULL, "alice@example.com", &F.u)) \
+	X(get_by_email_out_null, INV, authkit_user_get_by_email(C, "alice@example.com", NULL)) \
+	X(get_by_email_null, INV, authkit_user_get_by_email(C, NULL, &F.u)) \
+	X(get_by_email_empty, INV, authkit_user_get_by_email(C, "", &F.u)) \
+	X(get_by_email_255, INV, authkit_user_get_by_email(C, E255, &F.u)) \
+	X(get_by_email_utf8, INV, authkit_user_get_by_email(C, "al\xC3\x28@example.com", &F.u)) \
+	X(get_by_email_missing, NF, authkit_user_get_by_email(C, "zed@example.com", &F.u)) \
+	/* list and count */ \
+	X(list_ctx_null, INV, authkit_user_list_page(NULL, 0, 10, &F.ul)) \
+	X(list_out_null, INV, authkit_user_list_page(C, 0, 10, NULL)) \
+	X(list_after_negative, INV, authkit_user_list_page(C, -1, 10, &F.ul)) \
+	X(list_limit_0, INV, authkit_user_list_page(C, 0, 0, &F.ul)) \
+	X(list_limit_1001, INV, authkit_user_list_page(C, 0, 1001, &F.ul)) \
+	X(list_limit_100001, INV, authkit_user_list_page(C, 0, 100001, &F.ul)) \
+	X(list_limit_uint_max, INV, authkit_user_list_page(C, 0, UINT_MAX, &F.ul)) \
+	X(count_ctx_null, INV, authkit_user_count(NULL, &F.n)) \
+	X(count_out_null, INV, authkit_user_count(C, NULL)) \
+	/* set_full_name */ \
+	X(set_full_name_ctx_null, INV, authkit_user_set_full_name(NULL, A, "x")) \
+	X(set_full_name_id_0, INV, authkit_user_set_full_name(C, 0, "x")) \
+	X(set_full_name_id_negative, INV, authkit_user_set_full_name(C, -1, "x")) \
+	X(set_full_name_129, INV, authkit_user_set_full_name(C, A, FN129)) \
+	X(set_full_name_utf8, INV, authkit_user_set_full_name(C, A, "\xC3\x28")) \
+	X(set_full_name_surrogate, INV, authkit_user_set_full_name(C, A, "\xED\xA0\x80")) \
+	X(set_full_name_overlong, INV, authkit_user_set_full_name(C, A, "\xC0\xAF")) \
+	X(set_full_name_control, INV, authkit_user_set_full_name(C, A, "a\nb")) \
+	X(set_full_name_missing, NF, authkit_user_set_full_name(C, MISS, "x")) \
+	/* set_username */ \
+	X(set_username_ctx_null, INV, authkit_user_set_username(NULL, A, "zed")) \
+	X(set_username_id_0, INV, authkit_user_set_username(C, 0, "zed")) \
+	X(set_username_null, INV, authkit_user_set_username(C, A, NULL)) \
+	X(set_username_empty, INV, authkit_user_set_username(C, A, "")) \
+	X(set_username_2, INV, authkit_user_set_username(C, A, "ab")) \
+	X(set_username_33, INV, authkit_user_set_username(C, A, U33)) \
+	X(set_username_charset, INV, authkit_user_set_username(C, A, "a;b")) \
+	X(set_username_utf8, INV, authkit_user_set_username(C, A, "ab\xC3\x28")) \
+	X(set_username_taken, EX, authkit_user_set_username(C, A, "BOB")) \
+	X(set_username_missing, NF, authkit_user_set_username(C, MISS, "zed")) \
+	/* set_email */ \
+	X(set_email_ctx_null, INV, authkit_user_set_email(NULL, A, "zed@example.com")) \
+	X(set_email_id_0, INV, authkit_user_set_email(C, 0, "zed@example.com")) \
+	X(set_email_id_negative, INV, authkit_user_set_email(C, -1, "zed@example.com")) \
+	X(set_email_null, INV, authkit_user_set_email(C, A, NULL)) \
+	X(set_email_empty, INV, authkit_user_set_email(C, A, "")) \
+	X(set_email_255, INV, authkit_user_set_email(C, A, E255)) \
+	X(set_email_syntax, INV, authkit_user_set_email(C, A, "zed@@example.com")) \
+	X(set_email_utf8, INV, authkit_user_set_email(C, A, "z\xC3\x28@example.com")) \
+	X(set_email_taken, EX, authkit_user_set_email(C, A, "Bob@Example.com")) \
+	X(set_email_missing, NF, authkit_user_set_email(C, MISS, "zed@example.com")) \
+	/* flags */ \
+	X(set_active_2, INV, authkit_user_set_active(C, A, 2)) \
+	X(set_active_negative, INV, authkit_user_set_active(C, A, -1)) \
+	X(set_active_int_max, INV, authkit_user_set_active(C, A, INT_MAX)) \
+	X(set_active_id_0, INV, authkit_user_set_active(C, 0, 1)) \
+	X(set_active_ctx_null, INV, authkit_user_set_active(NULL, A, 1)) \
+	X(set_active_missing, NF, authkit_user_set_active(C, MISS, 0)) \
+	X(set_verified_2, INV, authkit_user_set_verified(C, A, 2)) \
+	X(set_verified_id_negative, INV, authkit_user_set_verified(C, -1, 1)) \
+	X(set_verified_ctx_null, INV, authkit_user_set_verified(NULL, A, 1)) \
+	X(set_verified_missing, NF, authkit_user_set_verified(C, MISS, 1)) \
+	X(set_superuser_2, INV, authkit_user_set_superuser(C, A, 2)) \
+	X(set_superuser_id_0, INV, authkit_user_set_superuser(C, 0, 1)) \
+	X(set_superuser_ctx_null, INV, authkit_user_set_superuser(NULL, A, 1)) \
+	X(set_superuser_missing, NF, authkit_user_set_superuser(C, MISS, 1)) \
+	/* roles */ \
+	X(add_role_ctx_null, INV, authkit_user_add_role(NULL, A, "admin")) \
+	X(add_role_id_0, INV, authkit_user_add_role(C, 0, "admin")) \
+	X(add_role_null, INV, authkit_user_add_role(C, A, NULL)) \
+	X(add_role_empty, INV, authkit_user_add_role(C, A, "")) \
+	X(add_role_33, INV, authkit_user_add_role(C, A, R33)) \
+	X(add_role_space, INV, authkit_user_add_role(C, A, "a b")) \
+	X(add_role_utf8, INV, authkit_user_add_role(C, A, "r\xC3\x28")) \
+	X(add_role_surrogate, INV, authkit_user_add_role(C, A, "\xED\xA0\x80")) \
+	X(add_role_17th, INV, authkit_user_add_role(C, B, "one-too-many")) \
+	X(add_role_missing, NF, authkit_user_add_role(C, MISS, "admin")) \
+	X(remove_role_ctx_null, INV, authkit_user_remove_role(NULL, B, "role1")) \
+	X(remove_role_id_negative, INV, authkit_user_remove_role(C, -1, "role1")) \
+	X(remove_role_null, INV, authkit_user_remove_role(C, B, NULL)) \
+	X(remove_role_empty, INV, authkit_user_remove_role(C, B, "")) \
+	X(remove_role_33, INV, authkit_user_remove_role(C, B, R33)) \
+	X(remove_role_utf8, INV, authkit_user_remove_role(C, B, "role1\xC3\x28")) \
+	X(remove_role_missing, NF, authkit_user_remove_role(C, MISS, "role1")) \
+	/* lock, unlock, delete */ \
+	X(lock_ctx_null, INV, authkit_user_lock(NULL, A, 2000000000)) \
+	X(lock_id_0, INV, authkit_user_lock(C, 0, 2000000000)) \
+	X(lock_until_0, INV, authkit_user_lock(C, A, 0)) \
+	X(lock_until_negative, INV, authkit_user_lock(C, A, -1)) \
+	X(lock_missing, NF, authkit_user_lock(C, MISS, 2000000000)) \
+	X(unlock_ctx_null, INV, authkit_user_unlock(NULL, B)) \
+	X(unlock_id_0, INV, authkit_user_unlock(C, 0)) \
+	X(unlock_id_negative, INV, authkit_user_unlock(C, -1)) \
+	X(unlock_missing, NF, authkit_user_unlock(C, MISS)) \
+	X(delete_ctx_null, INV, authkit_user_delete(NULL, A)) \
+	X(delete_id_0, INV, authkit_user_delete(C, 0)) \
+	X(delete_id_negative, INV, authkit_user_delete(C, -1)) \
+	X(delete_missing, NF, authkit_user_delete(C, MISS)) \
+	/* passwords */ \
+	X(check_ctx_null, INV, authkit_password_check(NULL, MARK PW, NULL, NULL)) \
+	X(check_password_null, INV, authkit_password_check(C, NULL, NULL, NULL)) \
+	X(check_password_4097, INV_PWD, authkit_password_check(C, PW4097, NULL, NULL)) \
+	X(check_password_utf8, INV_PWD, authkit_password_check(C, MARK "\xC3\x28", NULL, NULL)) \
+	X(check_password_short, PWD, authkit_password_check(C, "Mk7-short", NULL, NULL)) \
+	X(check_password_common, PWD, authkit_password_check(C, "password1234", NULL, NULL)) \
+	X(check_password_has_username, PWD, authkit_password_check(C, MARK "Alice", "alice", NULL)) \
+	X(check_password_has_email, PWD, authkit_password_check(C, MARK "quixotic", NULL, "Quixotic@example.com")) \
+	X(hash_ctx_null, INV, authkit_password_hash(NULL, MARK PW, &F.s)) \
+	X(hash_password_null, INV, authkit_password_hash(C, NULL, &F.s)) \
+	X(hash_out_null, INV, authkit_password_hash(C, MARK PW, NULL)) \
+	X(hash_password_4097, INV_PWD, authkit_password_hash(C, PW4097, &F.s)) \
+	X(verify_hash_null, INV, authkit_password_verify(NULL, MARK PW)) \
+	X(verify_password_null, INV, authkit_password_verify(F.hash, NULL)) \
+	X(verify_hash_garbage, INV, authkit_password_verify("$argon2id$nonsense", MARK PW)) \
+	X(verify_hash_empty, INV, authkit_password_verify("", MARK PW)) \
+	X(change_ctx_null, INV, authkit_password_change(NULL, A, PW, MARK PW, NULL)) \
+	X(change_id_0, INV, authkit_password_change(C, 0, PW, MARK PW, NULL)) \
+	X(change_id_negative, INV, authkit_password_change(C, -1, PW, MARK PW, NULL)) \
+	X(change_current_null, INV, authkit_password_change(C, A, NULL, MARK PW, NULL)) \
+	X(change_new_null, INV, authkit_password_change(C, A, PW, NULL, NULL)) \
+	X(change_current_4097, INV, authkit_password_change(C, A, PW4097, MARK PW, NULL)) \
+	X(change_new_4097, INV_PWD, authkit_password_change(C, A, PW, PW4097, NULL)) \
+	X(change_new_utf8, INV_PWD, authkit_password_change(C, A, PW, MARK "\xC3\x28", NULL)) \
+	X(change_new_overlong, INV_PWD, authkit_password_change(C, A, PW, MARK "\xC0\xAF", NULL)) \
+	X(change_new_short, PWD, authkit_password_change(C, A, PW, "Mk7-short", NULL)) \
+	X(change_new_has_username, PWD, authkit_password_change(C, A, PW, MARK "ALICE", NULL)) \
+	X(change_ip_64, INV, authkit_password_change(C, A, PW, MARK PW, IP64)) \
+	X(change_ip_sql, INV, authkit_password_change(C, A, PW, MARK PW, "1.2.3.4'; DROP TABLE users;--")) \
+	X(change_ip_utf8, INV, authkit_password_change(C, A, PW, MARK PW, "10.0.0.\xC3\x28")) \
+	X(change_missing, NF, authkit_password_change(C, MISS, PW, MARK PW, NULL)) \
+	X(set_password_ctx_null, INV, authkit_password_set(NULL, A, MARK PW)) \
+	X(set_password_id_0, INV, authkit_password_set(C, 0, MARK PW)) \
+	X(set_password_null, INV, authkit_password_set(C, A, NULL)) \
+	X(set_password_empty, INV_PWD, authkit_password_set(C, A, "")) \
+	X(set_password_4097, INV_PWD, authkit_password_set(C, A, PW4097)) \
+	X(set_password_surrogate, INV_PWD, authkit_password_set(C, A, MARK "\xED\xA0\x80")) \
+	X(set_password_short, PWD, authkit_password_set(C, A, "Mk7-short")) \
+	X(set_password_missing, NF, authkit_password_set(C, MISS, MARK PW)) \
+	/* authenticate: argument errors come before any lookup (no audit row) */ \
+	X(auth_ctx_null, INV, authkit_authenticate(NULL, "alice", MARK PW, NULL, &F.u)) \
+	X(auth_identifier_null, INV, authkit_authenticate(C, NULL, MARK PW, NULL, &F.u)) \
+	X(auth_identifier_empty, INV, authkit_authenticate(C, "", MARK PW, NULL, &F.u)) \
+	X(auth_identifier_255, INV, authkit_authenticate(C, ID255, MARK PW, NULL, &F.u)) \
+	X(auth_password_null, INV, authkit_authenticate(C, "alice", NULL, NULL, &F.u)) \
+	X(auth_password_4097, INV, authkit_authenticate(C, "alice", PW4097, NULL, &F.u)) \
+	X(auth_ip_64, INV, authkit_authenticate(C, "alice", MARK PW, IP64, &F.u)) \
+	X(auth_ip_html, INV, authkit_authenticate(C, "alice", MARK PW, "<script>", &F.u)) \
+	X(auth_ip_utf8, INV, authkit_authenticate(C, "alice", MARK PW, "\xC3\x28", &F.u)) \
+	X(auth_ip_newline, INV, authkit_authenticate(C, "alice", MARK PW, "1.2.3.4\nauth.ok", &F.u)) \
+	X(auth_ex_ctx_null, INV, authkit_authenticate_ex(NULL, "alice", MARK PW, NULL, &F.u, &F.v)) \
+	X(auth_ex_identifier_255, INV, authkit_authenticate_ex(C, ID255, MARK PW, NULL, &F.u, &F.v)) \
+	X(auth_ex_password_4097, INV, authkit_authenticate_ex(C, "alice", PW4097, NULL, NULL, &F.v)) \
+	X(auth_ex_ip_64, INV, authkit_authenticate_ex(C, "alice", MARK PW, IP64, NULL, NULL)) \
+	/* audit */ \
+	X(audit_ctx_null, INV, authkit_audit_query(NULL, 0, 0, 0, 10, &F.al)) \
+	X(audit_out_null, INV, authkit_audit_query(C, 0, 0, 0, 10, NULL)) \
+	X(audit_user_negative, INV, authkit_audit_query(C, -1, 0, 0, 10, &F.al)) \
+	X(audit_since_negative, INV, authkit_audit_query(C, 0, -1, 0, 10, &F.al)) \
+	X(audit_until_negative, INV, authkit_audit_query(C, 0, 0, -1, 10, &F.al)) \
+	X(audit_until_eq_since, INV, authkit_audit_query(C, 0, 100, 100, 10, &F.al)) \
+	X(audit_until_lt_since, INV, authkit_audit_query(C, 0, 200, 100, 10, &F.al)) \
+	X(audit_limit_0, INV, authkit_audit_query(C, 0, 0, 0, 0, &F.al)) \
+	X(audit_limit_10001, INV, authkit_audit_query(C, 0, 0, 0, 10001, &F.al)) \
+	X(audit_limit_100001, INV, authkit_audit_query(C, 0, 0, 0, 100001, &F.al)) \
+	/* context */ \
+	X(schema_version_ctx_null, INV, authkit_ctx_schema_version(NULL, &F.v)) \
+	X(schema_version_out_null, INV, authkit_ctx_schema_version(C, NULL))
+
+#define X_FN(id, codes, call) \
+	static int case_##id(void) \
+	{ \
+		return (call); \
+	}
+ARG_CASES(X_FN)
+#undef X_FN
+
+typedef struct arg_case {
+	const char *name;
+	int (*fn)(void);
+	unsigned expect;
+} arg_case;
+
+#define X_ROW(id, codes, call) {#id, case_##id, codes},
+static const arg_case cases[] = {ARG_CASES(X_ROW)};
+#undef X_ROW
+
+static void free_outs(void)
+{
+	authkit_user_free(F.u);
+	authkit_user_list_free(F.ul);
+	authkit_audit_list_free(F.al);
+	authkit_string_free(F.s);
+	F.u = NULL;
+	F.ul = NULL;
+	F.al = NULL;
+	F.s = NULL;
+}
+
+static void describe(char *out, size_t size, unsigned mask)
+{
+	out[0] = '\0';
+	for (int code = 0; code <= 16; code++)
+		if (mask & (1u << code)) {
+			size_t n = strlen(out);
+			snprintf(out + n, size - n, "%s%s", n ? " or " : "", authkit_strerror(-code));
+		}
+}
+
+START_TEST(table_bad_arguments_change_nothing)
+{
+	char *raw_before = raw_dump(F.path);
+	char *store_before = store_dump(F.ctx);
+	ck_assert_ptr_nonnull(strstr(store_before, "role15"));
+	sbuf failures = {0};
+	size_t nfail = 0, n = sizeof cases / sizeof *cases;
+	ck_assert_uint_gt(n, 200);
+	for (size_t i = 0; i < n; i++) {
+		char msg[1024], want[256];
+		F.u = (authkit_user *)NULL;
+		F.v = -1;
+		int rc = cases[i].fn();
+		char err[512];
+		snprintf(err, sizeof err, "%s", authkit_error_last());
+		free_outs();
+		describe(want, sizeof want, cases[i].expect);
+		if (rc > 0 || rc < -16 || !(cases[i].expect & (1u << -rc))) {
+			snprintf(msg, sizeof msg, "\n  %s: returned %d (%s), expected %s [%s]", cases[i].name, rc,
+			         authkit_strerror(rc), want, err);
+			sb_str(&failures, msg);
+			nfail++;
+		}
+		if (rc != AUTHKIT_OK && err[0] == '\0') {
+			snprintf(msg, sizeof msg, "\n  %s: empty authkit_error_last()", cases[i].name);
+			sb_str(&failures, msg);
+			nfail++;
+		}
+		if (strstr(err, MARK) || strstr(err, PW) || strstr(err, "zzzzzzzz")) {
+			snprintf(msg, sizeof msg, "\n  %s: detail message contains the password: %s", cases[i].name,
+			         err);
+			sb_str(&failures, msg);
+			nfail++;
+		}
+		char *raw_after = raw_dump(F.path);
+		char *store_after = store_dump(F.ctx);
+		if (strcmp(raw_before, raw_after) != 0 || strcmp(store_before, store_after) != 0) {
+			snprintf(msg, sizeof msg, "\n  %s: the database changed (%s)", cases[i].name,
+			         strcmp(raw_before, raw_after) ? "on disk" : "in the store's connection");
+			sb_str(&failures, msg);
+			nfail++;
+			free(raw_before);
+			free(store_before);
+			raw_before = raw_after;
+			store_before = store_after;
+		} else {
+			free(raw_after);
+			free(store_after);
+		}
+	}
+	free(raw_before);
+	free(store_before);
+	ck_assert_msg(nfail == 0, "%zu of %zu argument cases failed:%s", nfail, n, failures.p ? failures.p : "");
+	free(failures.p);
+}
+END_TEST
+
+/* The table's database fixture really is sensitive: a change shows. */
+START_TEST(snapshot_detects_changes)
+{
+	char *raw0 = raw_dump(F.path), *st0 = store_dump(F.ctx);
+	ck_assert_int_eq(authkit_user_set_verified(F.ctx, F.alice, 1), AUTHKIT_OK);
+	char *raw1 = raw_dump(F.path), *st1 = store_dump(F.ctx);
+	ck_assert_str_ne(raw0, raw1);
+	ck_assert_str_ne(st0, st1);
+	/* an audit-only change shows too */
+	ck_assert_int_eq(authkit_authenticate(F.ctx, "nobody", PW, NULL, NULL), AUTHKIT_EAUTH);
+	char *raw2 = raw_dump(F.path), *st2 = store_dump(F.ctx);
+	ck_assert_str_ne(raw1, raw2);
+	ck_assert_str_ne(st1, st2);
+	free(raw0);
+	free(raw1);
+	free(raw2);
+	free(st0);
+	free(st1);
+	free(st2);
+}
+END_TEST
+
+/* Malformed identifiers cannot name an account: authentication answers as
+ * for an unknown user (EAUTH, one dummy verification, one audit row), so
+ * the client-facing result is the same as for any other failure. */
+START_TEST(authenticate_malformed_identifier_is_unknown_user)
+{
+	const char *ids[] = {"al\xC3\x28", "\xED\xA0\x80@example.com", "a\xC0\xAF", "ab", "bad name", "x@y"};
+	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+		int64_t before = 0, after = 0;
+		authkit_audit_list *l = NULL;
+		ck_assert_int_eq(authkit_audit_query(F.ctx, 0, 0, 0, 10000, &l), AUTHKIT_OK);
+		before = (int64_t)authkit_audit_list_count(l);
+		authkit_audit_list_free(l);
+		uint64_t verifies = ak_argon2_verify_count();
+		int reason = -1;
+		ck_assert_int_eq(authkit_authenticate_ex(F.ctx, ids[i], MARK PW, NULL, NULL, &reason), AUTHKIT_EAUTH);
+		ck_assert_int_eq(reason, AUTHKIT_AUTH_UNKNOWN_USER);
+		ck_assert_ptr_null(strstr(authkit_error_last(), MARK));
+		ck_assert_uint_eq(ak_argon2_verify_count() - verifies, 1);
+		ck_assert_int_eq(authkit_audit_query(F.ctx, 0, 0, 0, 10000, &l), AUTHKIT_OK);
+		after = (int64_t)authkit_audit_list_count(l);
+		ck_assert_str_eq(authkit_audit_list_event(l, 0), "auth.failed");
+		ck_assert_str_eq(authkit_audit_list_detail(l, 0), "reason=unknown_user");
+		authkit_audit_list_free(l);
+		ck_assert_int_eq(after, before + 1);
+	}
+}
+END_TEST
+
+START_TEST(null_accessors_and_constants)
+{
+	ck_assert_int_eq(authkit_user_id(NULL), 0);
+	ck_assert_ptr_null(authkit_user_username(NULL));
+	ck_assert_ptr_null(authkit_user_email(NULL));
+	ck_assert_ptr_null(authkit_user_full_name(NULL));
+	ck_assert_int_eq(authkit_user_is_active(NULL), 0);
+	ck_assert_int_eq(authkit_user_is_verified(NULL), 0);
+	ck_assert_int_eq(authkit_user_is_superuser(NULL), 0);
+	ck_assert_int_eq(authkit_user_created_at(NULL), 0);
+	ck_assert_int_eq(authkit_user_updated_at(NULL), 0);
+	ck_assert_int_eq(authkit_user_last_login_at(NULL), 0);
+	ck_assert_int_eq(authkit_user_locked_until(NULL), 0);
+	ck_assert_int_eq(authkit_user_failed_logins(NULL), 0);
+	ck_assert_uint_eq(authkit_user_role_count(NULL), 0);
+	ck_assert_ptr_null(authkit_user_role(NULL, 0));
+	ck_assert_int_eq(authkit_user_has_role(NULL, "admin"), 0);
+	authkit_user_free(NULL);
+	ck_assert_uint_eq(authkit_user_list_count(NULL), 0);
+	ck_assert_ptr_null(authkit_user_list_get(NULL, 0));
+	authkit_user_list_free(NULL);
+	ck_assert_uint_eq(authkit_audit_list_count(NULL), 0);
+	ck_assert_int_eq(authkit_audit_list_id(NULL, 0), 0);
+	ck_assert_int_eq(authkit_audit_list_time(NULL, 0), 0);
+	ck_assert_int_eq(authkit_audit_list_user_id(NULL, 0), 0);
+	ck_assert_ptr_null(authkit_audit_list_event(NULL, 0));
+	ck_assert_ptr_null(authkit_audit_list_ip(NULL, 0));
+	ck_assert_ptr_null(authkit_audit_list_detail(NULL, 0));
+	authkit_audit_list_free(NULL);
+	authkit_string_free(NULL);
+	authkit_config_free(NULL);
+	authkit_ctx_free(NULL);
+	authkit_store_free(NULL);
+	ck_assert_int_eq(authkit_ctx_now_ms(NULL), 0);
+	ck_assert_int_eq(authkit_ctx_now_ms(F.ctx), test_clock_read(&F.clk));
+
+	/* has_role / role with a real user */
+	authkit_user *u = NULL;
+	ck_assert_int_eq(authkit_user_get_by_id(F.ctx, F.bob, &u), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_user_has_role(u, NULL), 0);
+	ck_assert_int_eq(authkit_user_has_role(u, ""), 0);
+	ck_assert_ptr_null(authkit_user_role(u, AUTHKIT_ROLES_PER_USER_MAX));
+	ck_assert_ptr_null(authkit_user_role(u, (size_t)-1));
+	ck_assert_int_eq(authkit_user_has_role(u, "role0"), 1);
+	authkit_user_free(u);
+
+	/* constants as functions match the macros */
+	ck_assert_uint_eq(authkit_username_max(), AUTHKIT_USERNAME_MAX);
+	ck_assert_uint_eq(authkit_username_max(), 32);
+	ck_assert_uint_eq(authkit_email_max(), AUTHKIT_EMAIL_MAX);
+	ck_assert_uint_eq(authkit_email_max(), 254);
+	ck_assert_uint_eq(authkit_password_max_bytes(), AUTHKIT_PASSWORD_MAX_BYTES);
+	ck_assert_uint_eq(authkit_password_max_bytes(), 4096);
+	ck_assert_int_ge(authkit_store_schema_latest(), 1);
+	int v = 0;
+	ck_assert_int_eq(authkit_ctx_schema_version(F.ctx, &v), AUTHKIT_OK);
+	ck_assert_int_eq(v, authkit_store_schema_latest());
+	ck_assert_ptr_nonnull(authkit_version_string());
+	ck_assert_str_eq(authkit_version_string(), AUTHKIT_VERSION);
+	ck_assert_int_eq(authkit_version_number(),
+	                 AUTHKIT_VERSION_MAJOR * 10000 + AUTHKIT_VERSION_MINOR * 100 + AUTHKIT_VERSION_PATCH);
+	ck_assert_uint_ge(authkit_password_common_count(), 1000);
+	ck_assert_int_eq(authkit_password_is_common(NULL), 0);
+	ck_assert_int_eq(authkit_password_is_common(""), 0);
+	ck_assert_int_eq(authkit_password_is_common("password1234"), 1);
+	ck_assert_int_eq(authkit_password_is_common("PASSWORD1234"), 1);
+	ck_assert_int_eq(authkit_password_is_common(PW), 0);
+	ck_assert_int_eq(authkit_password_is_common(PW4097), 0);
+	ck_assert_int_eq(authkit_password_needs_rehash(F.ctx, F.hash), 0);
+	/* the limits themselves are accepted */
+	ck_assert_int_eq(authkit_user_set_username(F.ctx, F.alice, U32), AUTHKIT_OK);
+	char fn128[600] = "";
+	for (int i = 0; i < 128; i++)
+		strcat(fn128, "\xC3\xA9");
+	ck_assert_int_eq(authkit_user_set_full_name(F.ctx, F.alice, fn128), AUTHKIT_OK);
+	char ip63[64];
+	memset(ip63, 'f', 63);
+	ip63[63] = '\0';
+	ck_assert_int_eq(authkit_authenticate(F.ctx, "alice@example.com", PW, ip63, NULL), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_user_list_page(F.ctx, 0, 1000, &F.ul), AUTHKIT_OK);
+	ck_assert_uint_eq(authkit_user_list_count(F.ul), 2);
+	authkit_user_list_free(F.ul);
+	F.ul = NULL;
+	ck_assert_int_eq(authkit_audit_query(F.ctx, 0, 0, 0, 10000, &F.al), AUTHKIT_OK);
+	authkit_audit_list_free(F.al);
+	F.al = NULL;
+}
+END_TEST
+
+START_TEST(status_strings)
+{
+	const char *seen[17];
+	for (int code = 0; code <= 16; code++) {
+		const char *s = authkit_strerror(-code);
+		ck_assert_ptr_nonnull(s);
+		ck_assert_uint_gt(strlen(s), 0);
+		for (int k = 0; k < code; k++)
+			ck_assert_msg(strcmp(seen[k], s) != 0, "codes %d and %d share \"%s\"", -k, -code, s);
+		seen[code] = s;
+	}
+	const int unknown[] = {1, -17, -1000, INT_MIN, INT_MAX};
+	for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++) {
+		const char *s = authkit_strerror(unknown[i]);
+		ck_assert_ptr_nonnull(s);
+		for (int k = 1; k <= 16; k++)
+			ck_assert_str_ne(s, seen[k]);
+	}
+	ck_assert_int_eq(AUTHKIT_ECONFIG, -16);
+	/* never NULL, non-empty after a failure, per thread */
+	ck_assert_ptr_nonnull(authkit_error_last());
+	ck_assert_int_eq(authkit_user_get_by_id(F.ctx, 0, &F.u), AUTHKIT_EINVALID);
+	ck_assert_str_ne(authkit_error_last(), "");
+}
+END_TEST
+
+/* ---- configuration ---------------------------------------------------- */
+
+static authkit_config *cfg;
+
+static void cfg_setup(void)
+{
+	ck_assert_int_eq(authkit_config_new(&cfg), AUTHKIT_OK);
+}
+
+static void cfg_teardown(void)
+{
+	authkit_config_free(cfg);
+	static const char *vars[] = {"AUTHKIT_DB",
+	                             "AUTHKIT_PASSWORD_MIN_LENGTH",
+	                             "AUTHKIT_MAX_LOGIN_ATTEMPTS",
+	                             "AUTHKIT_LOCKOUT_MINUTES",
+	                             "AUTHKIT_ARGON2_OPSLIMIT",
+	                             "AUTHKIT_ARGON2_MEMLIMIT",
+	                             "AUTHKIT_SQLITE_BUSY_TIMEOUT_MS"};
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+		unsetenv(vars[i]);
+}
+
+START_TEST(config_rejects_and_keeps)
+{
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_LOCKOUT_MINUTES", "30"), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_DB", "/tmp/keep.db"), AUTHKIT_OK);
+	char long_db[5000];
+	memset(long_db, 'd', sizeof long_db - 1);
+	long_db[sizeof long_db - 1] = '\0';
+	struct {
+		const char *key, *value;
+	} bad[] = {
+	    {"AUTHKIT_NOPE", "1"},
+	    {"", "1"},
+	    {"authkit_lockout_minutes", "5"},
+	    {"AUTHKIT_LOCKOUT_MINUTES ", "5"},
+	    {"AUTHKIT_LOCKOUT_MINUTES", "abc"},
+	    {"AUTHKIT_LOCKOUT_MINUTES", "12abc"},
+	    {"AUTHKIT_LOCKOUT_MINUTES", ""},
+	    {"AUTHKIT_LOCKOUT_MINUTES", "1.5"},
+	    {"AUTHKIT_LOCKOUT_MINUTES", "0x10"},
+	    {"AUTHKIT_LOCKOUT_MINUTES", "5 "},
+	    {"AUTHKIT_LOCKOUT_MINUTES", "99999999999999999999"},
+	    {"AUTHKIT_LOCKOUT_MINUTES", "-1"},
+	    {"AUTHKIT_LOCKOUT_MINUTES", "0"},
+	    {"AUTHKIT_MAX_LOGIN_ATTEMPTS", "0"},
+	    {"AUTHKIT_PASSWORD_MIN_LENGTH", "0"},
+	    {"AUTHKIT_PASSWORD_MIN_LENGTH", "-12"},
+	    {"AUTHKIT_ARGON2_MEMLIMIT", "19922943"}, /* 19 MiB - 1 */
+	    {"AUTHKIT_ARGON2_MEMLIMIT", "1048576"},
+	    {"AUTHKIT_ARGON2_OPSLIMIT", "1"},
+	    {"AUTHKIT_ARGON2_OPSLIMIT", "0"},
+	    {"AUTHKIT_SQLITE_BUSY_TIMEOUT_MS", "-1"},
+	    {"AUTHKIT_DB", "secret\x01value"},
+	    {"AUTHKIT_DB", long_db},
+	};
+	ak_settings before = cfg->settings;
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int rc = authkit_config_set(cfg, bad[i].key, bad[i].value);
+		ck_assert_msg(rc == AUTHKIT_EINVALID, "config #%zu (%s=%s) returned %d", i, bad[i].key, bad[i].value, rc);
+		ck_assert_msg(memcmp(&before, &cfg->settings, sizeof before) == 0, "config #%zu changed the config", i);
+		ck_assert_str_ne(authkit_error_last(), "");
+		ck_assert_ptr_null(strstr(authkit_error_last(), "secret"));
+	}
+	struct {
+		const char *key;
+		int64_t value;
+	} bad_int[] = {
+	    {"AUTHKIT_ARGON2_MEMLIMIT", 19 * 1024 * 1024 - 1},
+	    {"AUTHKIT_ARGON2_OPSLIMIT", 1},
+	    {"AUTHKIT_ARGON2_OPSLIMIT", INT64_MAX},
+	    {"AUTHKIT_MAX_LOGIN_ATTEMPTS", INT64_MIN},
+	    {"AUTHKIT_MAX_LOGIN_ATTEMPTS", (int64_t)INT_MAX + 1},
+	    {"AUTHKIT_LOCKOUT_MINUTES", 0},
+	    {"AUTHKIT_DB", 5},
+	    {"AUTHKIT_NOPE", 5},
+	    {"", 5},
+	};
+	for (size_t i = 0; i < sizeof bad_int / sizeof *bad_int; i++) {
+		int rc = authkit_config_set_int(cfg, bad_int[i].key, bad_int[i].value);
+		ck_assert_msg(rc == AUTHKIT_EINVALID, "config_set_int #%zu (%s) returned %d", i, bad_int[i].key, rc);
+		ck_assert_msg(memcmp(&before, &cfg->settings, sizeof before) == 0, "config_set_int #%zu changed it", i);
+	}
+	ck_assert_int_eq(authkit_config_set(NULL, "AUTHKIT_LOCKOUT_MINUTES", "5"), AUTHKIT_EINVALID);
+	ck_assert_int_eq(authkit_config_set(cfg, NULL, "5"), AUTHKIT_EINVALID);
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_LOCKOUT_MINUTES", NULL), AUTHKIT_EINVALID);
+	ck_assert_int_eq(authkit_config_set_int(NULL, "AUTHKIT_LOCKOUT_MINUTES", 5), AUTHKIT_EINVALID);
+	ck_assert_int_eq(authkit_config_set_int(cfg, NULL, 5), AUTHKIT_EINVALID);
+	ck_assert_int_eq(authkit_config_new(NULL), AUTHKIT_EINVALID);
+	ck_assert_int_eq(authkit_config_set_clock(NULL, test_clock_read, NULL), AUTHKIT_EINVALID);
+	ck_assert_int_eq(authkit_config_load_env(NULL), AUTHKIT_EINVALID);
+	ck_assert(memcmp(&before, &cfg->settings, sizeof before) == 0);
+	ck_assert_int_eq(cfg->settings.lockout_minutes, 30);
+	ck_assert_str_eq(cfg->settings.db, "/tmp/keep.db");
+
+	/* the boundaries are accepted, by both setters */
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_ARGON2_MEMLIMIT", "19922944"), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_set_int(cfg, "AUTHKIT_ARGON2_OPSLIMIT", 2), AUTHKIT_OK);
+	ck_assert_int_eq(cfg->settings.argon2_memlimit, 19922944);
+	ck_assert_int_eq(cfg->settings.argon2_opslimit, 2);
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_MAX_LOGIN_ATTEMPTS", "3"), AUTHKIT_OK);
+	ck_assert_int_eq(cfg->settings.max_login_attempts, 3);
+}
+END_TEST
+
+START_TEST(config_defaults)
+{
+	/* OWASP floor at least, and the documented defaults */
+	ck_assert_int_ge(cfg->settings.argon2_memlimit, 19 * 1024 * 1024);
+	ck_assert_int_ge(cfg->settings.argon2_opslimit, 2);
+	ck_assert_int_eq(cfg->settings.password_min_length, 12);
+	ck_assert_int_eq(cfg->settings.max_login_attempts, 5);
+	ck_assert_int_eq(cfg->settings.lockout_minutes, 30);
+	ck_assert_str_eq(cfg->settings.db, "");
+}
+END_TEST
+
+START_TEST(config_from_environment)
+{
+	setenv("AUTHKIT_LOCKOUT_MINUTES", "17", 1);
+	setenv("AUTHKIT_MAX_LOGIN_ATTEMPTS", "4", 1);
+	setenv("AUTHKIT_DB", "/tmp/from-env.db", 1);
+	setenv("AUTHKIT_ARGON2_MEMLIMIT", "20971520", 1);
+	ck_assert_int_eq(authkit_config_load_env(cfg), AUTHKIT_OK);
+	ck_assert_int_eq(cfg->settings.lockout_minutes, 17);
+	ck_assert_int_eq(cfg->settings.max_login_attempts, 4);
+	ck_assert_int_eq(cfg->settings.argon2_memlimit, 20971520);
+	ck_assert_str_eq(cfg->settings.db, "/tmp/from-env.db");
+	ak_settings before = cfg->settings;
+
+	/* one bad variable among good ones: nothing is applied */
+	setenv("AUTHKIT_LOCKOUT_MINUTES", "20", 1);
+	setenv("AUTHKIT_ARGON2_OPSLIMIT", "1", 1);
+	ck_assert_int_eq(authkit_config_load_env(cfg), AUTHKIT_EINVALID);
+	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "AUTHKIT_ARGON2_OPSLIMIT"));
+	ck_assert(memcmp(&before, &cfg->settings, sizeof before) == 0);
+	ck_assert_int_eq(cfg->settings.lockout_minutes, 17);
+	unsetenv("AUTHKIT_ARGON2_OPSLIMIT");
+
+	setenv("AUTHKIT_ARGON2_MEMLIMIT", "lots", 1);
+	ck_assert_int_eq(authkit_config_load_env(cfg), AUTHKIT_EINVALID);
+	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "AUTHKIT_ARGON2_MEMLIMIT"));
+	ck_assert_ptr_null(strstr(authkit_error_last(), "lots"));
+	ck_assert(memcmp(&before, &cfg->settings, sizeof before) == 0);
+	setenv("AUTHKIT_ARGON2_MEMLIMIT", "20971520", 1);
+
+	/* the value of a bad variable never reaches the message */
+	setenv("AUTHKIT_DB", "hunter2-topsecret\x01", 1);
+	ck_assert_int_eq(authkit_config_load_env(cfg), AUTHKIT_EINVALID);
+	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "AUTHKIT_DB"));
+	ck_assert_ptr_null(strstr(authkit_error_last(), "topsecret"));
+	ck_assert(memcmp(&before, &cfg->settings, sizeof before) == 0);
+
+	/* fixed again: applies */
+	setenv("AUTHKIT_DB", ":memory:", 1);
+	ck_assert_int_eq(authkit_config_load_env(cfg), AUTHKIT_OK);
+	ck_assert_int_eq(cfg->settings.lockout_minutes, 20);
+	ck_assert_str_eq(cfg->settings.db, ":memory:");
+}
+END_TEST
+
+START_TEST(ctx_open_needs_a_database)
+{
+	ck_assert_int_eq(authkit_config_set_int(cfg, "AUTHKIT_ARGON2_MEMLIMIT", TEST_MEMLIMIT), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_set_int(cfg, "AUTHKIT_ARGON2_OPSLIMIT", TEST_OPSLIMIT), AUTHKIT_OK);
+	authkit_ctx *c = (authkit_ctx *)cfg;
+	ck_assert_int_eq(authkit_ctx_open(&c, cfg), AUTHKIT_ECONFIG);
+	ck_assert_ptr_null(c);
+	ck_assert_str_ne(authkit_error_last(), "");
+	ck_assert_int_eq(authkit_ctx_open(NULL, cfg), AUTHKIT_EINVALID);
+	ck_assert_int_eq(authkit_ctx_open(&c, NULL), AUTHKIT_EINVALID);
+	/* the shortcut, with nothing in the environment either */
+	unsetenv("AUTHKIT_DB");
+	setenv("AUTHKIT_ARGON2_MEMLIMIT", "19922944", 1);
+	setenv("AUTHKIT_ARGON2_OPSLIMIT", "2", 1);
+	c = NULL;
+	ck_assert_int_eq(authkit_open(&c, NULL), AUTHKIT_ECONFIG);
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(authkit_open(&c, ""), AUTHKIT_ECONFIG);
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(authkit_open(NULL, ":memory:"), AUTHKIT_EINVALID);
+	/* and it works with one */
+	ck_assert_int_eq(authkit_open(&c, ":memory:"), AUTHKIT_OK);
+	ck_assert_ptr_nonnull(c);
+	int64_t n = -1;
+	ck_assert_int_eq(authkit_user_count(c, &n), AUTHKIT_OK);
+	ck_assert_int_eq(n, 0);
+	authkit_ctx_free(c);
+}
+END_TEST
+
+/* ---- stores ----------------------------------------------------------- */
+
+static int frees;
+
+static void counting_free(authkit_store *s)
+{
+	frees++;
+	free(s);
+}
+
+START_TEST(store_arguments)
+{
+	authkit_store *s = NULL;
+	ck_assert_int_eq(authkit_store_sqlite_open(NULL, ":memory:", 0), AUTHKIT_EINVALID);
+	ck_assert_int_eq(authkit_store_sqlite_open(&s, NULL, 0), AUTHKIT_EINVALID);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(authkit_store_sqlite_open(&s, "", 0), AUTHKIT_EINVALID);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(authkit_store_sqlite_open(&s, ":memory:", -1), AUTHKIT_EINVALID);
+	ck_assert_ptr_null(s);
+	int rc = authkit_store_sqlite_open(&s, "/nonexistent-authkit-dir/sub/x.db", 0);
+	ck_assert_int_ne(rc, AUTHKIT_OK);
+	ck_assert_ptr_null(s);
+	ck_assert_str_ne(authkit_error_last(), "");
+
+	ck_assert_int_eq(authkit_store_sqlite_open(&s, ":memory:", 0), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_store_validate(s), AUTHKIT_OK);
+	authkit_store_free(s);
+
+	authkit_store st;
+	ck_assert_int_eq(authkit_store_init(NULL, AUTHKIT_STORE_VERSION), AUTHKIT_EINVALID);
+	ck_assert_int_eq(authkit_store_init(&st, AUTHKIT_STORE_VERSION + 1), AUTHKIT_EVERSION);
+	ck_assert_int_eq(authkit_store_init(&st, 0), AUTHKIT_EVERSION);
+	ck_assert_int_eq(authkit_store_init(&st, AUTHKIT_STORE_VERSION), AUTHKIT_OK);
+	ck_assert_uint_eq(st.version, AUTHKIT_STORE_VERSION);
+	ck_assert_ptr_null(st.user_get);
+	ck_assert_int_eq(authkit_store_validate(&st), AUTHKIT_EINVALID); /* slots missing */
+	ck_assert_int_eq(authkit_store_validate(NULL), AUTHKIT_EINVALID);
+	st.version = AUTHKIT_STORE_VERSION + 1;
+	ck_assert_int_eq(authkit_store_validate(&st), AUTHKIT_EVERSION);
+
+	/* config_set_store: ownership on every path */
+	authkit_config *c = NULL;
+	ck_assert_int_eq(authkit_config_new(&c), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_set_store(c, NULL), AUTHKIT_EINVALID);
+	authkit_store *partial = calloc(1, sizeof *partial);
+	ck_assert_int_eq(authkit_store_init(partial, AUTHKIT_STORE_VERSION), AUTHKIT_OK);
+	partial->free = counting_free;
+	frees = 0;
+	ck_assert_int_eq(authkit_config_set_store(c, partial), AUTHKIT_EINVALID);
+	ck_assert_int_eq(frees, 1); /* taken and freed */
+	authkit_store *wrong_version = calloc(1, sizeof *wrong_version);
+	wrong_version->version = 99;
+	ck_assert_int_eq(authkit_config_set_store(c, wrong_version), AUTHKIT_EVERSION);
+	free(wrong_version); /* a store of unknown layout cannot be freed by the library */
+	ck_assert_int_eq(authkit_store_sqlite_open(&s, ":memory:", 0), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_set_store(NULL, s), AUTHKIT_EINVALID); /* freed (ASan/valgrind check) */
+	authkit_config_free(c);
+}
+END_TEST
+
+static Suite *args_suite(void)
+{
+	Suite *s = suite_create("args");
+	TCase *tc = tcase_create("api");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, table_bad_arguments_change_nothing);
+	tcase_add_test(tc, snapshot_detects_changes);
+	tcase_add_test(tc, authenticate_malformed_identifier_is_unknown_user);
+	tcase_add_test(tc, null_accessors_and_constants);
+	tcase_add_test(tc, status_strings);
+	suite_add_tcase(s, tc);
+	TCase *tcc = tcase_create("config");
+	tcase_add_checked_fixture(tcc, cfg_setup, cfg_teardown);
+	tcase_set_timeout(tcc, 60);
+	tcase_add_test(tcc, config_rejects_and_keeps);
+	tcase_add_test(tcc, config_defaults);
+	tcase_add_test(tcc, config_from_environment);
+	tcase_add_test(tcc, ctx_open_needs_a_database);
+	tcase_add_test(tcc, store_arguments);
+	suite_add_tcase(s, tcc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(args_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
