@@ -14,5 +14,8 @@
 #include "authkit/password.h"
 #include "authkit/auth.h"
 #include "authkit/audit.h"
+#include "authkit/session.h"
+#include "authkit/token.h"
+#include "authkit/http.h"
 
 #endif

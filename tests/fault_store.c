@@ -9,6 +9,8 @@
 struct fault_store_ctl {
 	atomic_long calls;
 	atomic_long fail_at;
+	fault_store_txn_fn on_txn; /* optional transaction watcher */
+	void *on_txn_userdata;
 };
 
 typedef struct fault_store {
@@ -45,7 +47,23 @@ static int injected(const char *slot)
 		return f->inner->slot args;                                                                   \
 	}
 
-FAULT_FORWARD(txn_begin, (authkit_store * store), (f->inner))
+static void notify_txn(fault_store *f, int event)
+{
+	if (f->ctl.on_txn)
+		f->ctl.on_txn(event, f->ctl.on_txn_userdata);
+}
+
+static int fault_txn_begin(authkit_store *store)
+{
+	fault_store *f = fault_of(store);
+	if (fault_trips(f))
+		return injected("txn_begin");
+	int rc = f->inner->txn_begin(f->inner);
+	if (rc == AUTHKIT_OK)
+		notify_txn(f, FAULT_TXN_BEGIN);
+	return rc;
+}
+
 FAULT_FORWARD(user_insert, (authkit_store * store, authkit_store_user *user), (f->inner, user))
 FAULT_FORWARD(user_get,
               (authkit_store * store, authkit_store_user_key by, int64_t id, const char *key, authkit_store_user *out),
@@ -73,11 +91,48 @@ FAULT_FORWARD(audit_query,
                authkit_store_audit_cb cb, void *ud),
               (f->inner, user_id, since, until, limit, cb, ud))
 
+FAULT_FORWARD(session_insert, (authkit_store * store, const authkit_store_session *session), (f->inner, session))
+FAULT_FORWARD(session_get, (authkit_store * store, const char *id, authkit_store_session *out), (f->inner, id, out))
+FAULT_FORWARD(session_get_by_hash,
+              (authkit_store * store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN],
+               authkit_store_session *out),
+              (f->inner, token_hash, out))
+FAULT_FORWARD(session_touch, (authkit_store * store, const char *id, int64_t last_seen_at, int64_t idle_expires_at),
+              (f->inner, id, last_seen_at, idle_expires_at))
+FAULT_FORWARD(session_revoke, (authkit_store * store, const char *id, int64_t now), (f->inner, id, now))
+FAULT_FORWARD(session_revoke_user,
+              (authkit_store * store, int64_t user_id, const char *except_id, int64_t now, int64_t *count_out),
+              (f->inner, user_id, except_id, now, count_out))
+FAULT_FORWARD(session_list, (authkit_store * store, int64_t user_id, authkit_store_session_cb cb, void *ud),
+              (f->inner, user_id, cb, ud))
+FAULT_FORWARD(session_cleanup, (authkit_store * store, int64_t now, int64_t *count_out), (f->inner, now, count_out))
+FAULT_FORWARD(refresh_insert,
+              (authkit_store * store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN], const char *session_id,
+               int64_t user_id, int64_t expires_at, int64_t now),
+              (f->inner, token_hash, session_id, user_id, expires_at, now))
+FAULT_FORWARD(refresh_rotate,
+              (authkit_store * store, const unsigned char old_hash[AUTHKIT_STORE_HASH_LEN],
+               const unsigned char new_hash[AUTHKIT_STORE_HASH_LEN], int64_t new_expires_at, int64_t now,
+               authkit_store_refresh_result *out),
+              (f->inner, old_hash, new_hash, new_expires_at, now, out))
+FAULT_FORWARD(one_time_insert,
+              (authkit_store * store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN], int purpose,
+               int64_t user_id, int64_t expires_at, int64_t now),
+              (f->inner, token_hash, purpose, user_id, expires_at, now))
+FAULT_FORWARD(one_time_consume,
+              (authkit_store * store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN], int purpose, int64_t now,
+               int64_t *user_id_out),
+              (f->inner, token_hash, purpose, now, user_id_out))
+FAULT_FORWARD(one_time_delete_user, (authkit_store * store, int64_t user_id, int purpose),
+              (f->inner, user_id, purpose))
+FAULT_FORWARD(one_time_cleanup, (authkit_store * store, int64_t now, int64_t *count_out), (f->inner, now, count_out))
+
 /* A failed commit (or rollback) must not leave the inner transaction open:
  * the caller treats the transaction as over either way. */
 static int fault_txn_end(authkit_store *store, int (*finish)(authkit_store *inner), const char *slot)
 {
 	fault_store *f = fault_of(store);
+	notify_txn(f, FAULT_TXN_END);
 	if (!fault_trips(f))
 		return finish(f->inner);
 	f->inner->txn_rollback(f->inner);
@@ -137,6 +192,20 @@ authkit_store *fault_store_wrap(authkit_store *inner, fault_store_ctl **ctl_out)
 	b->login_success = fault_login_success;
 	b->audit_append = fault_audit_append;
 	b->audit_query = fault_audit_query;
+	b->session_insert = fault_session_insert;
+	b->session_get = fault_session_get;
+	b->session_get_by_hash = fault_session_get_by_hash;
+	b->session_touch = fault_session_touch;
+	b->session_revoke = fault_session_revoke;
+	b->session_revoke_user = fault_session_revoke_user;
+	b->session_list = fault_session_list;
+	b->session_cleanup = fault_session_cleanup;
+	b->refresh_insert = fault_refresh_insert;
+	b->refresh_rotate = fault_refresh_rotate;
+	b->one_time_insert = fault_one_time_insert;
+	b->one_time_consume = fault_one_time_consume;
+	b->one_time_delete_user = fault_one_time_delete_user;
+	b->one_time_cleanup = fault_one_time_cleanup;
 	atomic_init(&f->ctl.calls, 0);
 	atomic_init(&f->ctl.fail_at, 0);
 	if (ctl_out)
@@ -161,4 +230,10 @@ long fault_store_calls(const fault_store_ctl *ctl)
 void fault_store_reset(fault_store_ctl *ctl)
 {
 	fault_store_fail_at(ctl, 0);
+}
+
+void fault_store_on_txn(fault_store_ctl *ctl, fault_store_txn_fn fn, void *userdata)
+{
+	ctl->on_txn = fn;
+	ctl->on_txn_userdata = userdata;
 }

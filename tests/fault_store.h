@@ -26,4 +26,10 @@ long fault_store_calls(const fault_store_ctl *ctl);
 /* No failure, count from zero. */
 void fault_store_reset(fault_store_ctl *ctl);
 
+/* Transaction watcher: called with FAULT_TXN_BEGIN after a transaction
+ * starts and FAULT_TXN_END before it commits or rolls back. */
+enum { FAULT_TXN_BEGIN = 0, FAULT_TXN_END = 1 };
+typedef void (*fault_store_txn_fn)(int event, void *userdata);
+void fault_store_on_txn(fault_store_ctl *ctl, fault_store_txn_fn fn, void *userdata);
+
 #endif

@@ -515,10 +515,10 @@ START_TEST(password_change)
 	stored_hash(ctx, id, h0);
 
 	/* the current password is required */
-	ck_assert_int_eq(authkit_password_change(ctx, id, WRONG, PW2, "192.0.2.3"), AUTHKIT_EAUTH);
+	ck_assert_int_eq(authkit_password_change(ctx, id, WRONG, PW2, NULL, "192.0.2.3"), AUTHKIT_EAUTH);
 	ck_assert_ptr_null(strstr(authkit_error_last(), WRONG));
 	ck_assert_ptr_null(strstr(authkit_error_last(), PW2));
-	ck_assert_int_eq(authkit_password_change(ctx, id, "", PW2, NULL), AUTHKIT_EAUTH);
+	ck_assert_int_eq(authkit_password_change(ctx, id, "", PW2, NULL, NULL), AUTHKIT_EAUTH);
 	stored_hash(ctx, id, h1);
 	ck_assert_str_eq(h0, h1);
 	ck_assert_int_eq(audit_count(id, "password.changed", NULL), 0);
@@ -527,7 +527,7 @@ START_TEST(password_change)
 	const char *weak[] = {"short", "password1234", "nina-is-my-name-2024", "my nina@example.com box",
 	                      "xxNINAxx-long-enough-pw"};
 	for (size_t i = 0; i < sizeof weak / sizeof *weak; i++) {
-		int rc = authkit_password_change(ctx, id, PW, weak[i], NULL);
+		int rc = authkit_password_change(ctx, id, PW, weak[i], NULL, NULL);
 		ck_assert_msg(rc == AUTHKIT_EPASSWORD, "weak #%zu: %s", i, authkit_strerror(rc));
 		ck_assert_ptr_null(strstr(authkit_error_last(), weak[i]));
 	}
@@ -536,11 +536,11 @@ START_TEST(password_change)
 	ck_assert_int_eq(authkit_authenticate(ctx, "nina", PW, NULL, NULL), AUTHKIT_OK);
 
 	/* unknown user */
-	ck_assert_int_eq(authkit_password_change(ctx, id + 1, PW, PW2, NULL), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(authkit_password_change(ctx, id + 1, PW, PW2, NULL, NULL), AUTHKIT_ENOTFOUND);
 
 	/* the real thing */
 	test_clock_advance_s(&clk, 30);
-	ck_assert_int_eq(authkit_password_change(ctx, id, PW, PW2, "192.0.2.3"), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_password_change(ctx, id, PW, PW2, NULL, "192.0.2.3"), AUTHKIT_OK);
 	assert_last_audit(ctx, id, "password.changed", NULL, "192.0.2.3");
 	stored_hash(ctx, id, h1);
 	ck_assert_str_ne(h0, h1);
@@ -552,7 +552,7 @@ START_TEST(password_change)
 	ck_assert_int_eq(authkit_authenticate(ctx, "nina", PW2, NULL, NULL), AUTHKIT_OK);
 	ck_assert_int_eq(audit_count(id, "password.changed", NULL), 1);
 	/* the old one no longer counts as current either */
-	ck_assert_int_eq(authkit_password_change(ctx, id, PW, "Another-Fine-Passphrase-77", NULL), AUTHKIT_EAUTH);
+	ck_assert_int_eq(authkit_password_change(ctx, id, PW, "Another-Fine-Passphrase-77", NULL, NULL), AUTHKIT_EAUTH);
 	ck_assert_int_eq(authkit_authenticate(ctx, "nina", PW2, NULL, NULL), AUTHKIT_OK);
 }
 END_TEST

@@ -5,10 +5,16 @@
  * (0 when there is none), event name, client IP as passed by the host, and
  * a short detail (a reason, never a secret).
  *
- * Event names: "user.registered", "user.imported", "user.updated",
- * "user.deleted", "auth.ok", "auth.failed" (detail "reason=unknown_user",
- * "reason=bad_password", "reason=locked" or "reason=inactive"),
- * "auth.lockout", "password.changed", "password.set", "password.rehashed".
+ * Event names: "user.registered", "user.imported", "user.updated" (detail
+ * "field=..."), "user.role_added", "user.role_removed", "user.locked",
+ * "user.unlocked", "user.deleted", "auth.ok", "auth.failed" (detail
+ * "reason=unknown_user", "reason=bad_password", "reason=locked" or
+ * "reason=inactive"), "auth.lockout", "auth.login", "auth.logout",
+ * "auth.refresh", "auth.refresh_reuse", "session.revoked",
+ * "password.changed", "password.change_failed", "password.set",
+ * "password.rehashed", "password.reset_requested",
+ * "password.reset_completed", "email.verification_requested",
+ * "email.verified".
  */
 #ifndef AUTHKIT_AUDIT_H
 #define AUTHKIT_AUDIT_H

@@ -59,13 +59,17 @@ AUTHKIT_EXTERN(int) authkit_password_verify(const char *hash, const char *passwo
 AUTHKIT_EXTERN(int) authkit_password_needs_rehash(authkit_ctx *ctx, const char *hash);
 
 /**
- * Change a user's password: the current one must verify, the new one must
- * pass the policy. ip (may be NULL) goes to the audit log.
+ * Change a user's password: the current one must verify (AUTHKIT_EAUTH
+ * otherwise), then the new one must pass the policy (AUTHKIT_EPASSWORD).
+ * Every session of the user except keep_session_id (the caller's; NULL
+ * keeps none) is revoked. ip (may be NULL) goes to the audit log.
  */
 AUTHKIT_EXTERN(int) authkit_password_change(authkit_ctx *ctx, int64_t user_id, const char *current_password,
-                                            const char *new_password, const char *ip);
+                                            const char *new_password, const char *keep_session_id,
+                                            const char *ip);
 
-/** Administrative set (no current password); the policy still applies. */
+/** Administrative set (no current password); the policy still applies and
+ * every session of the user is revoked. */
 AUTHKIT_EXTERN(int) authkit_password_set(authkit_ctx *ctx, int64_t user_id, const char *new_password);
 
 /** Free a string the library returned; wipes it first. Accepts NULL. */

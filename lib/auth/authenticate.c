@@ -76,7 +76,8 @@ static bool rehash_if_needed(authkit_ctx *ctx, const authkit_store_user *rec, co
 	       AUTHKIT_OK;
 }
 
-static int accept(authkit_ctx *ctx, authkit_store_user *rec, const char *password, const char *ip)
+static int accept(authkit_ctx *ctx, authkit_store_user *rec, const char *password, const char *ip, ak_auth_hook hook,
+                  void *hook_arg)
 {
 	char new_hash[AUTHKIT_STORE_HASH_BYTES];
 	bool rehash = rehash_if_needed(ctx, rec, password, new_hash);
@@ -95,6 +96,8 @@ static int accept(authkit_ctx *ctx, authkit_store_user *rec, const char *passwor
 	}
 	if (rc == AUTHKIT_OK)
 		rc = ak_audit(ctx, rec->id, "auth.ok", ip, NULL);
+	if (rc == AUTHKIT_OK && hook)
+		rc = hook(ctx, rec, hook_arg);
 	rc = ak_txn_end(ctx, rc);
 	if (rc == AUTHKIT_OK) {
 		rec->failed_logins = 0;
@@ -111,13 +114,17 @@ static int check_arguments(authkit_ctx *ctx, const char *identifier, const char 
 	size_t n = strnlen(identifier, AUTHKIT_EMAIL_MAX + 1);
 	if (n == 0 || n > AUTHKIT_EMAIL_MAX)
 		return ak_fail(AUTHKIT_EINVALID, "identifier must be 1-%d bytes", AUTHKIT_EMAIL_MAX);
+	/* Not text at all is a caller error; well-formed text that names no
+	 * account (a typo, "x@y") is an unknown user like any other. */
+	if (!ak_utf8_valid(identifier, n, NULL) || ak_has_control(identifier, n))
+		return ak_fail(AUTHKIT_EINVALID, "identifier must be UTF-8 text without control characters");
 	if (strnlen(password, AUTHKIT_PASSWORD_MAX_BYTES + 1) > AUTHKIT_PASSWORD_MAX_BYTES)
 		return ak_fail(AUTHKIT_EINVALID, "password must be at most %d bytes", AUTHKIT_PASSWORD_MAX_BYTES);
 	return ak_validate_ip(ip);
 }
 
 static int authenticate(authkit_ctx *ctx, const char *identifier, const char *password, const char *ip,
-                        authkit_user **out, int *reason)
+                        authkit_user **out, int *reason, ak_auth_hook hook, void *hook_arg)
 {
 	authkit_store_user rec;
 	int rc = find_account(ctx, identifier, &rec);
@@ -137,9 +144,23 @@ static int authenticate(authkit_ctx *ctx, const char *identifier, const char *pa
 		*reason = AUTHKIT_AUTH_BAD_PASSWORD;
 		return reject(ctx, &rec, *reason, ip);
 	}
-	rc = accept(ctx, &rec, password, ip);
+	rc = accept(ctx, &rec, password, ip, hook, hook_arg);
 	if (rc == AUTHKIT_OK && out)
 		rc = ak_user_from_record(&rec, out);
+	return rc;
+}
+
+int ak_authenticate(authkit_ctx *ctx, const char *identifier, const char *password, const char *ip,
+                    authkit_user **out, int *reason_out, ak_auth_hook hook, void *hook_arg)
+{
+	int reason = AUTHKIT_AUTH_OK;
+	if (out)
+		*out = NULL;
+	int rc = check_arguments(ctx, identifier, password, ip);
+	if (rc == AUTHKIT_OK)
+		rc = authenticate(ctx, identifier, password, ip, out, &reason, hook, hook_arg);
+	if (reason_out)
+		*reason_out = reason;
 	return rc;
 }
 
@@ -147,15 +168,7 @@ AUTHKIT_EXTERN(int) authkit_authenticate_ex(authkit_ctx *ctx, const char *identi
                                             const char *ip, authkit_user **out, int *reason_out)
 {
 	ak_clear_error();
-	int reason = AUTHKIT_AUTH_OK;
-	if (out)
-		*out = NULL;
-	int rc = check_arguments(ctx, identifier, password, ip);
-	if (rc == AUTHKIT_OK)
-		rc = authenticate(ctx, identifier, password, ip, out, &reason);
-	if (reason_out)
-		*reason_out = reason;
-	return rc;
+	return ak_authenticate(ctx, identifier, password, ip, out, reason_out, NULL, NULL);
 }
 
 AUTHKIT_EXTERN(int) authkit_authenticate(authkit_ctx *ctx, const char *identifier, const char *password,

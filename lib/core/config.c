@@ -38,6 +38,24 @@ static const ak_key keys[] = {
 	AK_INT_KEY("AUTHKIT_ARGON2_OPSLIMIT", argon2_opslimit, (long long)AK_ARGON2_MIN_OPS, (long long)AK_ARGON2_MAX_OPS),
 	AK_INT_KEY("AUTHKIT_ARGON2_MEMLIMIT", argon2_memlimit, (long long)AK_ARGON2_MIN_MEM, (long long)AK_ARGON2_MAX_MEM),
 	AK_INT_KEY("AUTHKIT_SQLITE_BUSY_TIMEOUT_MS", sqlite_busy_timeout_ms, 0, 600000),
+	AK_STR_KEY("AUTHKIT_JWT_SECRET", jwt_secret),
+	AK_STR_KEY("AUTHKIT_JWT_OLD_SECRETS", jwt_old_secrets),
+	AK_STR_KEY("AUTHKIT_JWT_ISSUER", jwt_issuer),
+	AK_STR_KEY("AUTHKIT_JWT_AUDIENCE", jwt_audience),
+	AK_STR_KEY("AUTHKIT_JWT_ALG", jwt_alg),
+	AK_INT_KEY("AUTHKIT_JWT_LEEWAY_SECONDS", jwt_leeway_seconds, 0, 60),
+	AK_INT_KEY("AUTHKIT_JWT_STATEFUL", jwt_stateful, 0, 1),
+	AK_INT_KEY("AUTHKIT_TOKEN_CACHE_SIZE", token_cache_size, 0, 1048576),
+	AK_INT_KEY("AUTHKIT_ACCESS_TOKEN_MINUTES", access_token_minutes, 1, 1440),
+	AK_INT_KEY("AUTHKIT_REFRESH_TOKEN_DAYS", refresh_token_days, 1, 365),
+	AK_INT_KEY("AUTHKIT_SESSION_IDLE_MINUTES", session_idle_minutes, 1, 525600),
+	AK_INT_KEY("AUTHKIT_SESSION_MAX_HOURS", session_max_hours, 1, 87600),
+	AK_INT_KEY("AUTHKIT_SESSION_TOUCH_SECONDS", session_touch_seconds, 0, 3600),
+	AK_INT_KEY("AUTHKIT_RESET_TOKEN_MINUTES", reset_token_minutes, 5, 10080),
+	AK_INT_KEY("AUTHKIT_VERIFY_TOKEN_HOURS", verify_token_hours, 1, 720),
+	AK_STR_KEY("AUTHKIT_COOKIE_NAME", cookie_name),
+	AK_INT_KEY("AUTHKIT_COOKIE_SECURE", cookie_secure, 0, 1),
+	AK_STR_KEY("AUTHKIT_COOKIE_SAMESITE", cookie_samesite),
 };
 
 void ak_settings_defaults(ak_settings *s)
@@ -49,6 +67,22 @@ void ak_settings_defaults(ak_settings *s)
 	s->argon2_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	s->argon2_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 	s->sqlite_busy_timeout_ms = 5000;
+	strcpy(s->jwt_issuer, "authkit");
+	strcpy(s->jwt_audience, "authkit");
+	strcpy(s->jwt_alg, "HS256");
+	s->jwt_leeway_seconds = 30;
+	s->jwt_stateful = 1;
+	s->token_cache_size = 4096;
+	s->access_token_minutes = 30;
+	s->refresh_token_days = 7;
+	s->session_idle_minutes = 7 * 24 * 60;
+	s->session_max_hours = 30 * 24;
+	s->session_touch_seconds = 60;
+	s->reset_token_minutes = 60;
+	s->verify_token_hours = 48;
+	strcpy(s->cookie_name, "authkit_session");
+	s->cookie_secure = 1;
+	strcpy(s->cookie_samesite, "Lax");
 }
 
 static const ak_key *find_key(const char *name)
@@ -151,10 +185,13 @@ AUTHKIT_EXTERN(int) authkit_config_load_env(authkit_config *cfg)
 		if (!v)
 			continue;
 		int rc = authkit_config_set(&tmp, keys[i].name, v);
-		if (rc)
+		if (rc) {
+			sodium_memzero(&tmp, sizeof tmp);
 			return rc;
+		}
 	}
 	cfg->settings = tmp.settings;
+	sodium_memzero(&tmp, sizeof tmp); /* it held AUTHKIT_JWT_SECRET */
 	return AUTHKIT_OK;
 }
 

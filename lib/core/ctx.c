@@ -68,6 +68,8 @@ AUTHKIT_EXTERN(int) authkit_ctx_open(authkit_ctx **out, authkit_config *cfg)
 	ctx->clock_userdata = cfg->clock_userdata;
 	int rc = make_dummy_hash(ctx);
 	if (rc == AUTHKIT_OK)
+		rc = ak_tokens_open(ctx);
+	if (rc == AUTHKIT_OK)
 		rc = open_store(cfg, &ctx->store);
 	if (rc) {
 		authkit_ctx_free(ctx);
@@ -95,6 +97,7 @@ AUTHKIT_EXTERN(void) authkit_ctx_free(authkit_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	ak_tokens_close(ctx);
 	authkit_store_free(ctx->store);
 	sodium_memzero(ctx, sizeof *ctx);
 	free(ctx);

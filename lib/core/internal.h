@@ -41,6 +41,17 @@ void ak_strlcpy(char *dst, const char *src, size_t dst_size);
 
 /* ---- configuration (lib/core/config.c) ---- */
 
+/* An explicit access-token key (authkit_config_add_jwt_key, lib/token/). */
+#define AK_JWT_MAX_KEYS 8
+#define AK_JWT_KID_MAX 64
+#define AK_JWT_KEY_MAX 256
+typedef struct ak_jwt_key_cfg {
+	char kid[AK_JWT_KID_MAX + 1];
+	unsigned char key[AK_JWT_KEY_MAX];
+	size_t len;
+	int signing;
+} ak_jwt_key_cfg;
+
 typedef struct ak_settings {
 	char db[4096];
 	int password_min_length;     /* code points */
@@ -49,6 +60,30 @@ typedef struct ak_settings {
 	long long argon2_opslimit;    /* Argon2id passes */
 	long long argon2_memlimit;    /* bytes */
 	int sqlite_busy_timeout_ms;
+	/* access tokens (JWT) */
+	char jwt_secret[1024];       /* hex or base64 of >= 32 bytes; "" = tokens off */
+	char jwt_old_secrets[4096];  /* comma-separated, verify only */
+	char jwt_issuer[256];
+	char jwt_audience[256];
+	char jwt_alg[8];             /* HS256 | HS384 | HS512 */
+	int jwt_leeway_seconds;
+	int jwt_stateful;            /* 1: verify also requires the session alive */
+	int token_cache_size;        /* verified-token cache entries, 0 = off */
+	int access_token_minutes;
+	ak_jwt_key_cfg jwt_keys[AK_JWT_MAX_KEYS]; /* explicit keys; wiped from ctx once parsed */
+	int jwt_key_count;
+	/* sessions and refresh tokens */
+	int refresh_token_days;
+	int session_idle_minutes;
+	int session_max_hours;
+	int session_touch_seconds;   /* last-seen written at most this often */
+	/* one-time tokens */
+	int reset_token_minutes;
+	int verify_token_hours;
+	/* cookies */
+	char cookie_name[64];
+	int cookie_secure;
+	char cookie_samesite[8];     /* Strict | Lax | None */
 } ak_settings;
 
 struct authkit_config {
@@ -70,7 +105,15 @@ struct authkit_ctx {
 	/* Argon2id hash of a random password with the configured cost; verified
 	 * against for unknown users so their path costs the same. */
 	char dummy_hash[AUTHKIT_STORE_HASH_BYTES];
+	/* Access-token keys and the verified-token cache (lib/token/);
+	 * NULL when no AUTHKIT_JWT_SECRET is configured. */
+	struct ak_token_state *tokens;
 };
+
+/* Set up / tear down ctx->tokens from ctx->settings (lib/token/state.c).
+ * ak_tokens_open wipes the secrets from ctx->settings once parsed. */
+int ak_tokens_open(authkit_ctx *ctx);
+void ak_tokens_close(authkit_ctx *ctx);
 
 int64_t ak_now_ms(const authkit_ctx *ctx);
 int64_t ak_now(const authkit_ctx *ctx); /* seconds */
@@ -101,6 +144,16 @@ int ak_validate_ip(const char *ip);
 int ak_user_from_record(const authkit_store_user *rec, authkit_user **out);
 int ak_user_load(authkit_ctx *ctx, int64_t id, authkit_store_user *rec);
 
+/* ---- credential checks (lib/auth/) ---- */
+
+/* Runs inside the transaction that records a successful authentication, so
+ * what it writes (a session) commits with it or not at all. */
+typedef int (*ak_auth_hook)(authkit_ctx *ctx, const authkit_store_user *user, void *arg);
+
+/* authkit_authenticate_ex() with a hook (may be NULL). Arguments are checked. */
+int ak_authenticate(authkit_ctx *ctx, const char *identifier, const char *password, const char *ip,
+                    authkit_user **out, int *reason_out, ak_auth_hook hook, void *hook_arg);
+
 /* ---- passwords (lib/crypto/) ---- */
 
 /* Policy check, as authkit_password_check() (ctx only for settings). */
@@ -116,9 +169,34 @@ bool ak_hash_is_supported(const char *hash);
 /* Number of Argon2id verifications performed by this process (tests use it
  * to prove that the unknown-user path does real work). */
 uint64_t ak_argon2_verify_count(void);
+/* Number of Argon2id hashes computed (tests: never inside a transaction). */
+uint64_t ak_argon2_hash_count(void);
 /* Shipped list lookup on the lower-cased password: O(log n). */
 bool ak_common_password_contains(const char *password);
 size_t ak_common_password_count(void);
+
+/* ---- random tokens (lib/core/random.c) ---- */
+
+#define AK_TOKEN_BYTES 32     /* 256-bit secrets */
+#define AK_TOKEN_CHARS 43     /* base64url, no padding */
+#define AK_SESSION_ID_BYTES 16
+#define AK_SESSION_ID_CHARS 22
+
+/* nbytes random bytes as unpadded base64url into out (size >= chars + 1). */
+void ak_random_b64url(char *out, size_t out_size, size_t nbytes);
+/* A 256-bit secret token (AK_TOKEN_CHARS + NUL). */
+void ak_new_secret_token(char out[AK_TOKEN_CHARS + 1]);
+/* True if s is exactly chars characters of unpadded base64url. */
+bool ak_is_b64url(const char *s, size_t chars);
+/* SHA-256 of a token: what the store keeps. */
+void ak_token_hash(const char *token, unsigned char out[AUTHKIT_STORE_HASH_LEN]);
+
+/* ---- sessions (lib/session/) ---- */
+
+/* AUTHKIT_OK if the session exists, belongs to user_id, is not revoked and
+ * neither idle- nor absolutely expired; AUTHKIT_EREVOKED / AUTHKIT_EEXPIRED /
+ * AUTHKIT_ENOTFOUND otherwise. Used by stateful access-token verification. */
+int ak_session_alive(authkit_ctx *ctx, const char *session_id, int64_t user_id);
 
 /* ---- stores ---- */
 

@@ -27,11 +27,18 @@ _Static_assert(crypto_pwhash_STRBYTES <= AUTHKIT_STORE_HASH_BYTES, "an Argon2id 
 #define AK_ARGON2_MAX_FIELD 64
 
 static _Atomic uint64_t verify_count;
+static _Atomic uint64_t hash_count;
+
+uint64_t ak_argon2_hash_count(void)
+{
+	return atomic_load_explicit(&hash_count, memory_order_relaxed);
+}
 
 int ak_password_hash(const char *password, unsigned long long opslimit, size_t memlimit, char *out)
 {
 	if (!password || !out)
 		return ak_fail(AUTHKIT_EINVALID, "password and out must not be NULL");
+	atomic_fetch_add_explicit(&hash_count, 1, memory_order_relaxed);
 	errno = 0;
 	if (crypto_pwhash_str_alg(out, password, strlen(password), opslimit, memlimit,
 	                          crypto_pwhash_ALG_ARGON2ID13) != 0) {

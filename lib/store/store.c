@@ -16,6 +16,10 @@ static const slot required_v1[] = {
 	SLOT(user_insert), SLOT(user_get), SLOT(user_update), SLOT(user_set_password_hash),
 	SLOT(user_delete), SLOT(user_list), SLOT(user_count), SLOT(user_role_add), SLOT(user_role_remove),
 	SLOT(login_failure), SLOT(login_lock), SLOT(login_success), SLOT(audit_append), SLOT(audit_query),
+	SLOT(session_insert), SLOT(session_get), SLOT(session_get_by_hash), SLOT(session_touch),
+	SLOT(session_revoke), SLOT(session_revoke_user), SLOT(session_list), SLOT(session_cleanup),
+	SLOT(refresh_insert), SLOT(refresh_rotate), SLOT(one_time_insert), SLOT(one_time_consume),
+	SLOT(one_time_delete_user), SLOT(one_time_cleanup),
 };
 #undef SLOT
 

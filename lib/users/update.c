@@ -90,9 +90,22 @@ static int set_flag(authkit_ctx *ctx, int64_t id, unsigned field, int value, con
 	return update_fields(ctx, id, &fu, detail);
 }
 
+/* Deactivation also ends every session, in the same transaction. */
+static int write_deactivation(authkit_ctx *ctx, int64_t id, const void *arg)
+{
+	int64_t revoked = 0;
+	int rc = write_fields(ctx, id, arg);
+	return rc ? rc : ctx->store->session_revoke_user(ctx->store, id, NULL, ak_now(ctx), &revoked);
+}
+
 AUTHKIT_EXTERN(int) authkit_user_set_active(authkit_ctx *ctx, int64_t id, int active)
 {
-	return set_flag(ctx, id, AUTHKIT_STORE_F_ACTIVE, active, active ? "field=active value=1" : "field=active value=0");
+	if (active != 0)
+		return set_flag(ctx, id, AUTHKIT_STORE_F_ACTIVE, active, "field=active value=1");
+	ak_clear_error();
+	field_update fu = {.fields = AUTHKIT_STORE_F_ACTIVE};
+	fu.rec.is_active = 0;
+	return change_user(ctx, id, write_deactivation, &fu, "user.updated", "field=active value=0");
 }
 
 AUTHKIT_EXTERN(int) authkit_user_set_verified(authkit_ctx *ctx, int64_t id, int verified)

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 /** Version of the vtable layout this header describes. */
-#define AUTHKIT_STORE_VERSION 1
+#define AUTHKIT_STORE_VERSION 2
 
 #define AUTHKIT_STORE_USERNAME_BYTES (AUTHKIT_USERNAME_MAX + 1)
 #define AUTHKIT_STORE_EMAIL_BYTES (AUTHKIT_EMAIL_MAX + 1)
@@ -98,9 +98,40 @@ typedef struct authkit_store_audit {
 	char detail[AUTHKIT_STORE_DETAIL_BYTES];
 } authkit_store_audit;
 
+#define AUTHKIT_STORE_SESSION_ID_BYTES 33 /* public session id: 22 base64url chars + NUL, room to grow */
+#define AUTHKIT_STORE_USER_AGENT_BYTES 256
+#define AUTHKIT_STORE_HASH_LEN 32 /* SHA-256 of a token */
+
+/* A server-side session. The token itself is never stored: only its SHA-256. */
+typedef struct authkit_store_session {
+	char id[AUTHKIT_STORE_SESSION_ID_BYTES]; /* public, random; the JWT "sid" */
+	int64_t user_id;
+	unsigned char token_hash[AUTHKIT_STORE_HASH_LEN];
+	char ip[AUTHKIT_STORE_IP_BYTES];
+	char user_agent[AUTHKIT_STORE_USER_AGENT_BYTES];
+	int64_t created_at;
+	int64_t last_seen_at;
+	int64_t idle_expires_at;
+	int64_t expires_at;  /* absolute */
+	int64_t revoked_at;  /* 0: alive */
+} authkit_store_session;
+
+/* What refresh_rotate reports about the token it was given. */
+typedef struct authkit_store_refresh_result {
+	char session_id[AUTHKIT_STORE_SESSION_ID_BYTES];
+	int64_t user_id;
+} authkit_store_refresh_result;
+
+/* One-time token purposes. */
+typedef enum {
+	AUTHKIT_STORE_PURPOSE_RESET = 1,
+	AUTHKIT_STORE_PURPOSE_VERIFY = 2
+} authkit_store_purpose;
+
 /* Row callbacks: return 0 to continue, non-zero to stop (that value is returned). */
 typedef int (*authkit_store_user_cb)(const authkit_store_user *user, void *userdata);
 typedef int (*authkit_store_audit_cb)(const authkit_store_audit *event, void *userdata);
+typedef int (*authkit_store_session_cb)(const authkit_store_session *session, void *userdata);
 
 struct authkit_store {
 	unsigned int version; /* AUTHKIT_STORE_VERSION */
@@ -143,6 +174,54 @@ struct authkit_store {
 	/* since <= time < until (until 0: no bound), user_id 0: all, newest first */
 	int (*audit_query)(authkit_store *store, int64_t user_id, int64_t since, int64_t until, unsigned int limit,
 	                   authkit_store_audit_cb cb, void *userdata);
+
+	/* sessions (rows are deleted with their user) */
+	int (*session_insert)(authkit_store *store, const authkit_store_session *session); /* EEXISTS on id/hash clash */
+	int (*session_get)(authkit_store *store, const char *id, authkit_store_session *out);
+	int (*session_get_by_hash)(authkit_store *store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN],
+	                           authkit_store_session *out);
+	/* last_seen_at / idle_expires_at of a session that is not revoked (ENOTFOUND otherwise). */
+	int (*session_touch)(authkit_store *store, const char *id, int64_t last_seen_at, int64_t idle_expires_at);
+	/* Set revoked_at = now if not revoked yet. ENOTFOUND if no such session; OK if already revoked. */
+	int (*session_revoke)(authkit_store *store, const char *id, int64_t now);
+	/* Revoke every live session of user_id except except_id (NULL: none); *count_out = how many. */
+	int (*session_revoke_user)(authkit_store *store, int64_t user_id, const char *except_id, int64_t now,
+	                           int64_t *count_out);
+	/* The user's sessions that are not revoked, newest first. */
+	int (*session_list)(authkit_store *store, int64_t user_id, authkit_store_session_cb cb, void *userdata);
+	/* Delete sessions revoked, or with expires_at <= now or idle_expires_at <= now,
+	 * with their refresh tokens; *count_out = sessions deleted. */
+	int (*session_cleanup)(authkit_store *store, int64_t now, int64_t *count_out);
+
+	/* refresh tokens (hash only), bound to a session */
+	int (*refresh_insert)(authkit_store *store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN],
+	                      const char *session_id, int64_t user_id, int64_t expires_at, int64_t now);
+	/*
+	 * Atomically: if old_hash is the session's current refresh token, unexpired
+	 * (expires_at > now) and its session not revoked, mark it used and insert
+	 * new_hash (expiring at new_expires_at) as the current one: AUTHKIT_OK.
+	 * If old_hash was already used: revoke its session (revoked_at = now) and
+	 * return AUTHKIT_EREUSE. Expired: AUTHKIT_EEXPIRED. Session revoked:
+	 * AUTHKIT_EREVOKED. Unknown: AUTHKIT_ENOTFOUND. *out (all but ENOTFOUND)
+	 * names the session and user. Of two concurrent calls with the same
+	 * old_hash exactly one returns AUTHKIT_OK.
+	 */
+	int (*refresh_rotate)(authkit_store *store, const unsigned char old_hash[AUTHKIT_STORE_HASH_LEN],
+	                      const unsigned char new_hash[AUTHKIT_STORE_HASH_LEN], int64_t new_expires_at,
+	                      int64_t now, authkit_store_refresh_result *out);
+
+	/* one-time tokens (hash only): password reset, email verification */
+	int (*one_time_insert)(authkit_store *store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN],
+	                       int purpose, int64_t user_id, int64_t expires_at, int64_t now);
+	/* Atomically mark used if purpose matches, unused and expires_at > now;
+	 * *user_id_out = its user. ENOTFOUND otherwise. Exactly one of N
+	 * concurrent calls succeeds. */
+	int (*one_time_consume)(authkit_store *store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN],
+	                        int purpose, int64_t now, int64_t *user_id_out);
+	/* Delete the user's unused tokens of that purpose (after a reset, the others die). */
+	int (*one_time_delete_user)(authkit_store *store, int64_t user_id, int purpose);
+	/* Delete used or expired one-time tokens; *count_out = how many. */
+	int (*one_time_cleanup)(authkit_store *store, int64_t now, int64_t *count_out);
 };
 
 /** Initialiser: AUTHKIT_STORE_INIT sets the version and clears every slot. */

@@ -41,6 +41,25 @@ typedef enum ak_sqlite_sql {
 	AK_SQL_AUDIT_APPEND,
 	AK_SQL_AUDIT_QUERY_ALL,
 	AK_SQL_AUDIT_QUERY_USER,
+	AK_SQL_SAVEPOINT,
+	AK_SQL_RELEASE,
+	AK_SQL_ROLLBACK_TO,
+	AK_SQL_SESSION_INSERT,
+	AK_SQL_SESSION_GET,
+	AK_SQL_SESSION_GET_BY_HASH,
+	AK_SQL_SESSION_TOUCH,
+	AK_SQL_SESSION_REVOKE,
+	AK_SQL_SESSION_REVOKE_USER,
+	AK_SQL_SESSION_LIST,
+	AK_SQL_SESSION_CLEANUP,
+	AK_SQL_REFRESH_INSERT,
+	AK_SQL_REFRESH_LOOKUP,
+	AK_SQL_REFRESH_MARK_USED,
+	AK_SQL_REFRESH_REVOKE_SESSION,
+	AK_SQL_ONE_TIME_INSERT,
+	AK_SQL_ONE_TIME_CONSUME,
+	AK_SQL_ONE_TIME_DELETE_USER,
+	AK_SQL_ONE_TIME_CLEANUP,
 	AK_SQL_COUNT
 } ak_sqlite_sql;
 
@@ -124,6 +143,8 @@ int ak_sqlite_call_end(ak_sqlite_call *call, int rc);
 
 void ak_sqlite_bind_int64(ak_sqlite_call *call, int idx, int64_t v);
 void ak_sqlite_bind_text(ak_sqlite_call *call, int idx, const char *s); /* NULL binds SQL NULL */
+/* A token hash, as a 32-byte BLOB. */
+void ak_sqlite_bind_hash(ak_sqlite_call *call, int idx, const unsigned char hash[AUTHKIT_STORE_HASH_LEN]);
 
 /* AUTHKIT_OK with a row, AUTHKIT_ENOTFOUND when done, else an error. */
 int ak_sqlite_step_row(ak_sqlite_call *call);
@@ -138,6 +159,10 @@ typedef int (*ak_sqlite_row_fn)(sqlite3_stmt *st, void *ctx);
 int ak_sqlite_each_row(ak_sqlite_call *call, ak_sqlite_row_fn fn, void *ctx);
 /* A text column copied into buf, truncating safely; NULL reads as "". */
 void ak_sqlite_column_text(sqlite3_stmt *st, int col, char *buf, size_t size);
+/* A token-hash column; anything but a 32-byte BLOB reads as zeros. */
+void ak_sqlite_column_hash(sqlite3_stmt *st, int col, unsigned char out[AUTHKIT_STORE_HASH_LEN]);
+/* Rows changed by the call's statement (after it is done). */
+int64_t ak_sqlite_changes(const ak_sqlite_call *call);
 
 /* ---- schema (schema.c) ---- */
 
@@ -153,6 +178,23 @@ int ak_sqlite_schema_version(authkit_store *store, int *version_out);
 int ak_sqlite_txn_begin(authkit_store *store);
 int ak_sqlite_txn_commit(authkit_store *store);
 int ak_sqlite_txn_rollback(authkit_store *store);
+
+/*
+ * A slot that runs several statements as one atomic step: BEGIN IMMEDIATE
+ * when the calling thread has no transaction open, else a SAVEPOINT inside
+ * the caller's (so a failure undoes only this step). atomic_begin acquires
+ * the connection and keeps it until atomic_end, which commits (releases the
+ * savepoint) when commit is true, else rolls back, and returns the status of
+ * that commit (AUTHKIT_OK after a rollback).
+ */
+typedef struct ak_sqlite_atomic {
+	ak_sqlite_store *store;
+	ak_sqlite_conn *conn;
+	bool own; /* BEGIN IMMEDIATE (true) or SAVEPOINT (false) */
+} ak_sqlite_atomic;
+
+int ak_sqlite_atomic_begin(authkit_store *store, ak_sqlite_atomic *a);
+int ak_sqlite_atomic_end(ak_sqlite_atomic *a, bool commit);
 
 int ak_sqlite_user_insert(authkit_store *store, authkit_store_user *user);
 int ak_sqlite_user_get(authkit_store *store, authkit_store_user_key by, int64_t id, const char *key,
@@ -175,5 +217,29 @@ int ak_sqlite_login_success(authkit_store *store, int64_t id, int64_t now);
 int ak_sqlite_audit_append(authkit_store *store, const authkit_store_audit *event);
 int ak_sqlite_audit_query(authkit_store *store, int64_t user_id, int64_t since, int64_t until, unsigned int limit,
                           authkit_store_audit_cb cb, void *userdata);
+
+int ak_sqlite_session_insert(authkit_store *store, const authkit_store_session *session);
+int ak_sqlite_session_get(authkit_store *store, const char *id, authkit_store_session *out);
+int ak_sqlite_session_get_by_hash(authkit_store *store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN],
+                                  authkit_store_session *out);
+int ak_sqlite_session_touch(authkit_store *store, const char *id, int64_t last_seen_at, int64_t idle_expires_at);
+int ak_sqlite_session_revoke(authkit_store *store, const char *id, int64_t now);
+int ak_sqlite_session_revoke_user(authkit_store *store, int64_t user_id, const char *except_id, int64_t now,
+                                  int64_t *count_out);
+int ak_sqlite_session_list(authkit_store *store, int64_t user_id, authkit_store_session_cb cb, void *userdata);
+int ak_sqlite_session_cleanup(authkit_store *store, int64_t now, int64_t *count_out);
+
+int ak_sqlite_refresh_insert(authkit_store *store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN],
+                             const char *session_id, int64_t user_id, int64_t expires_at, int64_t now);
+int ak_sqlite_refresh_rotate(authkit_store *store, const unsigned char old_hash[AUTHKIT_STORE_HASH_LEN],
+                             const unsigned char new_hash[AUTHKIT_STORE_HASH_LEN], int64_t new_expires_at,
+                             int64_t now, authkit_store_refresh_result *out);
+
+int ak_sqlite_one_time_insert(authkit_store *store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN],
+                              int purpose, int64_t user_id, int64_t expires_at, int64_t now);
+int ak_sqlite_one_time_consume(authkit_store *store, const unsigned char token_hash[AUTHKIT_STORE_HASH_LEN],
+                               int purpose, int64_t now, int64_t *user_id_out);
+int ak_sqlite_one_time_delete_user(authkit_store *store, int64_t user_id, int purpose);
+int ak_sqlite_one_time_cleanup(authkit_store *store, int64_t now, int64_t *count_out);
 
 #endif

@@ -36,6 +36,20 @@ static void wire(authkit_store *b)
 	b->login_success = ak_sqlite_login_success;
 	b->audit_append = ak_sqlite_audit_append;
 	b->audit_query = ak_sqlite_audit_query;
+	b->session_insert = ak_sqlite_session_insert;
+	b->session_get = ak_sqlite_session_get;
+	b->session_get_by_hash = ak_sqlite_session_get_by_hash;
+	b->session_touch = ak_sqlite_session_touch;
+	b->session_revoke = ak_sqlite_session_revoke;
+	b->session_revoke_user = ak_sqlite_session_revoke_user;
+	b->session_list = ak_sqlite_session_list;
+	b->session_cleanup = ak_sqlite_session_cleanup;
+	b->refresh_insert = ak_sqlite_refresh_insert;
+	b->refresh_rotate = ak_sqlite_refresh_rotate;
+	b->one_time_insert = ak_sqlite_one_time_insert;
+	b->one_time_consume = ak_sqlite_one_time_consume;
+	b->one_time_delete_user = ak_sqlite_one_time_delete_user;
+	b->one_time_cleanup = ak_sqlite_one_time_cleanup;
 }
 
 static int parse_path(const char *path, const char **file_out)

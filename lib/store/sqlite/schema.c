@@ -41,6 +41,43 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE INDEX audit_log_user_time ON audit_log (user_id, time);\n"
 	"CREATE INDEX audit_log_time ON audit_log (time);\n",
+
+	/* 3: sessions, refresh tokens, one-time tokens. Tokens are stored as
+	 * their SHA-256 only (32-byte BLOBs). Deleting a user deletes their
+	 * sessions and one-time tokens; deleting a session deletes its refresh
+	 * tokens. The token tables are keyed by hash: WITHOUT ROWID keeps each
+	 * lookup to one b-tree. */
+	"CREATE TABLE sessions (\n"
+	"\tid TEXT NOT NULL PRIMARY KEY,\n"
+	"\tuser_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+	"\ttoken_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),\n"
+	"\tip TEXT NOT NULL DEFAULT '',\n"
+	"\tuser_agent TEXT NOT NULL DEFAULT '',\n"
+	"\tcreated_at INTEGER NOT NULL,\n"
+	"\tlast_seen_at INTEGER NOT NULL,\n"
+	"\tidle_expires_at INTEGER NOT NULL,\n"
+	"\texpires_at INTEGER NOT NULL,\n"
+	"\trevoked_at INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX sessions_user ON sessions (user_id);\n"
+	"CREATE TABLE refresh_tokens (\n"
+	"\ttoken_hash BLOB NOT NULL PRIMARY KEY CHECK (length(token_hash) = 32),\n"
+	"\tsession_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,\n"
+	"\tuser_id INTEGER NOT NULL,\n"
+	"\tcreated_at INTEGER NOT NULL,\n"
+	"\texpires_at INTEGER NOT NULL,\n"
+	"\tused_at INTEGER NOT NULL DEFAULT 0\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);\n"
+	"CREATE TABLE one_time_tokens (\n"
+	"\ttoken_hash BLOB NOT NULL PRIMARY KEY CHECK (length(token_hash) = 32),\n"
+	"\tpurpose INTEGER NOT NULL,\n"
+	"\tuser_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+	"\tcreated_at INTEGER NOT NULL,\n"
+	"\texpires_at INTEGER NOT NULL,\n"
+	"\tused_at INTEGER NOT NULL DEFAULT 0\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX one_time_tokens_user ON one_time_tokens (user_id);\n",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -17,6 +17,9 @@ int ak_sqlite_status(ak_sqlite_conn *c, int rc, const char *what)
 	case SQLITE_CONSTRAINT:
 		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 			return ak_fail(AUTHKIT_EEXISTS, "sqlite: %s: %s", what, msg);
+		/* A row that references a missing one (a session of no user). */
+		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+			return ak_fail(AUTHKIT_ENOTFOUND, "sqlite: %s: %s", what, msg);
 		break;
 	default:
 		break;
@@ -108,6 +111,11 @@ void ak_sqlite_bind_text(ak_sqlite_call *call, int idx, const char *s)
 	                    : sqlite3_bind_null(call->stmt, idx));
 }
 
+void ak_sqlite_bind_hash(ak_sqlite_call *call, int idx, const unsigned char hash[AUTHKIT_STORE_HASH_LEN])
+{
+	bind_result(call, sqlite3_bind_blob(call->stmt, idx, hash, AUTHKIT_STORE_HASH_LEN, SQLITE_STATIC));
+}
+
 static int step(ak_sqlite_call *call)
 {
 	return call->bind_rc != SQLITE_OK ? call->bind_rc : sqlite3_step(call->stmt);
@@ -154,4 +162,18 @@ void ak_sqlite_column_text(sqlite3_stmt *st, int col, char *buf, size_t size)
 {
 	const unsigned char *text = sqlite3_column_text(st, col);
 	ak_strlcpy(buf, text ? (const char *)text : "", size);
+}
+
+void ak_sqlite_column_hash(sqlite3_stmt *st, int col, unsigned char out[AUTHKIT_STORE_HASH_LEN])
+{
+	const void *blob = sqlite3_column_blob(st, col);
+	if (blob && sqlite3_column_bytes(st, col) == AUTHKIT_STORE_HASH_LEN)
+		memcpy(out, blob, AUTHKIT_STORE_HASH_LEN);
+	else
+		memset(out, 0, AUTHKIT_STORE_HASH_LEN);
+}
+
+int64_t ak_sqlite_changes(const ak_sqlite_call *call)
+{
+	return sqlite3_changes64(call->conn->db);
 }

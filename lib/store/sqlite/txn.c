@@ -75,3 +75,45 @@ int ak_sqlite_txn_rollback(authkit_store *store)
 {
 	return txn_end(store, &q_rollback);
 }
+
+/* Inside the caller's transaction a failing step must undo only itself. */
+static const ak_sqlite_query q_savepoint = {AK_SQL_SAVEPOINT, "begin savepoint", "SAVEPOINT ak_atomic"};
+static const ak_sqlite_query q_release = {AK_SQL_RELEASE, "release savepoint", "RELEASE ak_atomic"};
+static const ak_sqlite_query q_rollback_to = {AK_SQL_ROLLBACK_TO, "roll back to savepoint", "ROLLBACK TO ak_atomic"};
+
+int ak_sqlite_atomic_begin(authkit_store *store, ak_sqlite_atomic *a)
+{
+	a->store = ak_sqlite_of(store);
+	a->conn = NULL;
+	/* Held to the end: for ":memory:" that keeps every other thread out. */
+	int rc = ak_sqlite_acquire(a->store, &a->conn);
+	if (rc)
+		return rc;
+	a->own = !a->conn->in_txn;
+	rc = ak_sqlite_run(a->conn, a->own ? &q_begin : &q_savepoint);
+	if (rc)
+		ak_sqlite_release(a->store, a->conn);
+	return rc;
+}
+
+int ak_sqlite_atomic_end(ak_sqlite_atomic *a, bool commit)
+{
+	ak_sqlite_conn *c = a->conn;
+	int rc = AUTHKIT_OK;
+	if (a->own) {
+		if (commit)
+			rc = finish(c, &q_commit); /* rolls back if the commit fails */
+		else
+			rollback_quietly(c);
+	} else if (commit) {
+		rc = ak_sqlite_run(c, &q_release);
+	}
+	if (!a->own && (!commit || rc)) {
+		/* Undo this step only; the caller's transaction stays open (unless
+		 * SQLite already rolled all of it back after an I/O error). */
+		if (!sqlite3_get_autocommit(c->db) && ak_sqlite_run(c, &q_rollback_to) == AUTHKIT_OK)
+			ak_sqlite_run(c, &q_release);
+	}
+	ak_sqlite_release(a->store, c);
+	return rc;
+}
