@@ -790,8 +790,10 @@ static void lookup_blocks(const bench_opts *o, lookup_run *r)
 		fprintf(stderr, "ERROR %ld lookups found nothing\n", r->misses);
 		errors++;
 	} else {
+		char name[32];
 		double lm = median(lib, nb), rm = median(raw, nb);
-		row_at_most(add_row("user_lookup_100k", "library", lm, "raw_sqlite", rm, "us"), 1.5);
+		snprintf(name, sizeof name, "user_lookup_%dk", o->users / 1000);
+		row_at_most(add_row(name, "library", lm, "raw_sqlite", rm, "us"), 1.5);
 		printf("    %d blocks x %d lookups per side, alternated, same random sequence; "
 		       "min library %.3f us, raw %.3f us\n", nb, b, sorted_min(lib), sorted_min(raw));
 	}

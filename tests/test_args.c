@@ -175,6 +175,26 @@ typedef struct fx {
 	char *s;
 	int64_t n;
 	int v;
+	authkit_login_result *login;
+	authkit_session *sess;
+	authkit_session_list *sl;
+	authkit_principal *p;
+	const char *tok;
+	size_t len;
+	/* sessions, tokens and contexts for session.h / token.h / http.h */
+	authkit_ctx *nojwt;       /* no AUTHKIT_JWT_SECRET */
+	authkit_ctx *badcookie;   /* __Host- cookie name without AUTHKIT_COOKIE_SECURE */
+	authkit_ctx *badsamesite; /* SameSite=None without AUTHKIT_COOKIE_SECURE */
+	authkit_config *cfg;      /* holds JWT key "k1" (signing) */
+	char sid[64], stok[64], rtok[64];   /* alice's live session */
+	char sid2[64], stok2[64], rtok2[64]; /* alice's revoked session */
+	char atok[4096], atok2[4096];       /* their access tokens */
+	char atok_tampered[4096], atok_4parts[4200], jwt_none[256];
+	char csrf[128], csrf_tampered[128];
+	char reset_tok[64], verify_tok[64];
+	char cookie_name[128];
+	char ck_unknown[256], ck_malformed[256], ck_revoked[256], ck_valid[256];
+	char bearer_revoked[4200], bearer_tampered[4200];
 } fx;
 
 static fx F;
@@ -182,6 +202,145 @@ static fx F;
 /* Long and malformed strings, built once. */
 static char U33[40], U32[40], E255[300], FN129[600], PW4097[4200], PW4097_PLAIN[4200], IP64[80], R33[40],
     ID255[300], H300[320];
+/* session ids, tokens and headers of the wrong shape */
+static char SID21[32], SID23[32], SID_DOT[32], SID_PLUS[32], SID65[80], SID256[300], TOK42[50], TOK44[50],
+    TOK43_UNKNOWN[50], TOK43_PAD[50], UA256[300], HDR8193[8300], BEARER8193[8300], COOKIE8193[8300],
+    VAL4097[4200], CSRF63[80], CSRF65[80], CSRF64_BAD[80], ROLES17[400], ROLES_LONG[700], KID65[80];
+static unsigned char KEY32[32], KEY257[257], KEY_SAME[32];
+
+static void fill(char *buf, char c, size_t n)
+{
+	memset(buf, c, n);
+	buf[n] = '\0';
+}
+
+static void build_token_strings(void)
+{
+	fill(SID21, 'S', 21);
+	fill(SID23, 'S', 23);
+	fill(SID_DOT, 'S', 22);
+	SID_DOT[10] = '.';
+	fill(SID_PLUS, 'S', 22);
+	SID_PLUS[21] = '+';
+	fill(SID65, 's', 65);
+	fill(SID256, 's', 256);
+	fill(TOK42, 'T', 42);
+	fill(TOK44, 'T', 44);
+	fill(TOK43_UNKNOWN, 'T', 43);
+	fill(TOK43_PAD, 'T', 43);
+	TOK43_PAD[42] = '=';
+	fill(UA256, 'a', 256);
+	fill(HDR8193, 'h', 8193);
+	memcpy(BEARER8193, "Bearer ", 7);
+	fill(BEARER8193 + 7, 'b', 8193 - 7);
+	fill(COOKIE8193, 'c', 8193);
+	COOKIE8193[1] = '=';
+	fill(VAL4097, 'v', 4097);
+	fill(CSRF63, 'C', 63);
+	fill(CSRF65, 'C', 65);
+	fill(CSRF64_BAD, 'C', 64);
+	CSRF64_BAD[20] = '+';
+	CSRF64_BAD[40] = '/';
+	ROLES17[0] = '\0';
+	for (int i = 0; i < 17; i++) {
+		char r[16];
+		snprintf(r, sizeof r, "%sr%d", i ? " " : "", i);
+		strcat(ROLES17, r);
+	}
+	fill(ROLES_LONG, 'x', AUTHKIT_STORE_ROLES_BYTES);
+	for (size_t i = 20; i < AUTHKIT_STORE_ROLES_BYTES; i += 21)
+		ROLES_LONG[i] = ' ';
+	fill(KID65, 'k', 65);
+	for (size_t i = 0; i < sizeof KEY32; i++)
+		KEY32[i] = (unsigned char)(i * 7 + 1);
+	for (size_t i = 0; i < sizeof KEY257; i++)
+		KEY257[i] = (unsigned char)(i * 13 + 5);
+	memset(KEY_SAME, 0x42, sizeof KEY_SAME);
+}
+
+#define JWT_SECRET "8f3a1c5e7b9d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f1a"
+
+/* An in-memory context with extra settings (key/value pairs, NULL-ended). */
+static authkit_ctx *ctx_with(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	authkit_config *cfg = test_config(&F.clk);
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_DB", ":memory:"), AUTHKIT_OK);
+	if (k1)
+		ck_assert_int_eq(authkit_config_set(cfg, k1, v1), AUTHKIT_OK);
+	if (k2)
+		ck_assert_int_eq(authkit_config_set(cfg, k2, v2), AUTHKIT_OK);
+	authkit_ctx *c = NULL;
+	ck_assert_int_eq(authkit_ctx_open(&c, cfg), AUTHKIT_OK);
+	authkit_config_free(cfg);
+	return c;
+}
+
+static void login_alice(char *sid, char *stok, char *rtok, char *atok)
+{
+	authkit_login_result *l = NULL;
+	ck_assert_int_eq(authkit_login(F.ctx, "alice", PW, "192.0.2.1", "args-test", &l), AUTHKIT_OK);
+	snprintf(sid, 64, "%s", authkit_login_session_id(l));
+	snprintf(stok, 64, "%s", authkit_login_session_token(l));
+	snprintf(rtok, 64, "%s", authkit_login_refresh_token(l));
+	ck_assert_ptr_nonnull(authkit_login_access_token(l));
+	snprintf(atok, 4096, "%s", authkit_login_access_token(l));
+	authkit_login_free(l);
+}
+
+/* Swap one base64url character for another at position i. */
+static void flip(char *s, size_t i)
+{
+	s[i] = s[i] == 'A' ? 'B' : 'A';
+}
+
+/* Sessions, one-time tokens and the headers that carry them. */
+static void setup_tokens(void)
+{
+	build_token_strings();
+	F.nojwt = ctx_with(NULL, NULL, NULL, NULL);
+	F.badcookie = ctx_with("AUTHKIT_COOKIE_SECURE", "0", "AUTHKIT_COOKIE_NAME", "__Host-sid");
+	F.badsamesite = ctx_with("AUTHKIT_COOKIE_SECURE", "0", "AUTHKIT_COOKIE_SAMESITE", "None");
+	ck_assert_int_eq(authkit_config_new(&F.cfg), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_add_jwt_key(F.cfg, "k1", KEY32, sizeof KEY32, 1), AUTHKIT_OK);
+
+	login_alice(F.sid, F.stok, F.rtok, F.atok);
+	login_alice(F.sid2, F.stok2, F.rtok2, F.atok2);
+	ck_assert_int_eq(authkit_session_revoke(F.ctx, F.sid2), AUTHKIT_OK);
+	char *t = NULL;
+	ck_assert_int_eq(authkit_csrf_issue(F.ctx, F.sid, &t), AUTHKIT_OK);
+	snprintf(F.csrf, sizeof F.csrf, "%s", t);
+	authkit_string_free(t);
+	snprintf(F.csrf_tampered, sizeof F.csrf_tampered, "%s", F.csrf);
+	flip(F.csrf_tampered, 40);
+	ck_assert_int_eq(authkit_reset_request(F.ctx, "alice@example.com", NULL, &t), AUTHKIT_OK);
+	snprintf(F.reset_tok, sizeof F.reset_tok, "%s", t);
+	authkit_string_free(t);
+	ck_assert_int_eq(authkit_verify_request(F.ctx, F.alice, &t), AUTHKIT_OK);
+	snprintf(F.verify_tok, sizeof F.verify_tok, "%s", t);
+	authkit_string_free(t);
+
+	/* a signature with one character changed, an extra part, alg "none" */
+	snprintf(F.atok_tampered, sizeof F.atok_tampered, "%s", F.atok);
+	flip(F.atok_tampered, strlen(F.atok_tampered) - 10);
+	snprintf(F.atok_4parts, sizeof F.atok_4parts, "%s.AAAA", F.atok);
+	const char *dot = strchr(F.atok, '.');
+	ck_assert_ptr_nonnull(dot);
+	const char *dot2 = strchr(dot + 1, '.');
+	ck_assert_ptr_nonnull(dot2);
+	/* {"alg":"none","typ":"JWT"} + the real payload + no signature */
+	snprintf(F.jwt_none, sizeof F.jwt_none, "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.%.*s.", (int)(dot2 - dot - 1),
+	         dot + 1);
+
+	ck_assert_int_eq(authkit_http_cookie_name(F.ctx, &t), AUTHKIT_OK);
+	snprintf(F.cookie_name, sizeof F.cookie_name, "%s", t);
+	authkit_string_free(t);
+	snprintf(F.ck_unknown, sizeof F.ck_unknown, "theme=dark; %s=%s", F.cookie_name, TOK43_UNKNOWN);
+	snprintf(F.ck_malformed, sizeof F.ck_malformed, "%s=not-a-token", F.cookie_name);
+	snprintf(F.ck_revoked, sizeof F.ck_revoked, "%s=%s", F.cookie_name, F.stok2);
+	snprintf(F.ck_valid, sizeof F.ck_valid, "%s=%s", F.cookie_name, F.stok);
+	snprintf(F.bearer_revoked, sizeof F.bearer_revoked, "Bearer %s", F.atok2);
+	snprintf(F.bearer_tampered, sizeof F.bearer_tampered, "Bearer %s", F.atok_tampered);
+}
 
 static void build_strings(void)
 {
@@ -226,7 +385,13 @@ static void setup(void)
 {
 	memset(&F, 0, sizeof F);
 	build_strings();
-	F.ctx = test_ctx(&F.clk, 1, F.path);
+	/* test_ctx() on a file, with access tokens on */
+	authkit_config *cfg = test_config(&F.clk);
+	test_tmp_path(F.path, sizeof F.path, "ctx");
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_DB", F.path), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_JWT_SECRET", JWT_SECRET), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_ctx_open(&F.ctx, cfg), AUTHKIT_OK);
+	authkit_config_free(cfg);
 	authkit_user *u = NULL;
 	ck_assert_int_eq(authkit_user_register(F.ctx, "alice", "alice@example.com", "Alice", PW, &u), AUTHKIT_OK);
 	F.alice = authkit_user_id(u);
@@ -244,11 +409,16 @@ static void setup(void)
 		ck_assert_int_eq(authkit_user_add_role(F.ctx, F.bob, role), AUTHKIT_OK);
 	}
 	F.missing = F.bob + 1000;
+	setup_tokens();
 }
 
 static void teardown(void)
 {
 	authkit_ctx_free(F.ctx);
+	authkit_ctx_free(F.nojwt);
+	authkit_ctx_free(F.badcookie);
+	authkit_ctx_free(F.badsamesite);
+	authkit_config_free(F.cfg);
 	test_remove_db(F.path);
 }
 

@@ -20,6 +20,7 @@
 #define PW2 "Glacier*Tundra*Mosaic-913"
 #define WRONG "Xq7!Nimbus-Vortex-Pyl0N"
 #define MAX_ATTEMPTS 3
+#define JWT_SECRET "8f3a1c5e7b9d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f1a"
 
 /* ---- database snapshots ---------------------------------------------- */
 
@@ -153,6 +154,29 @@ static char *store_dump(authkit_store *s)
 	return out.p;
 }
 
+/* The first line where two dumps differ, for failure messages (whole dumps
+ * are longer than Check can carry). */
+static const char *line_at(const char *s, size_t off, char *out, size_t size)
+{
+	size_t start = off;
+	while (start > 0 && s[start - 1] != '\n')
+		start--;
+	size_t len = strcspn(s + start, "\n");
+	snprintf(out, size, "%.*s", (int)(len < 300 ? len : 300), s + start);
+	return out;
+}
+
+static char *first_diff(const char *a, const char *b)
+{
+	static char msg[800];
+	char la[310], lb[310];
+	size_t i = 0;
+	while (a[i] && a[i] == b[i])
+		i++;
+	snprintf(msg, sizeof msg, "before: %s\n  after: %s", line_at(a, i, la, sizeof la), line_at(b, i, lb, sizeof lb));
+	return msg;
+}
+
 /* ---- fixture: a known state ------------------------------------------ */
 
 static test_clock clk;
@@ -196,6 +220,8 @@ static void setup(void)
 	ck_assert_ptr_nonnull(wrapped);
 	authkit_config *cfg = test_config(&clk);
 	ck_assert_int_eq(authkit_config_set_int(cfg, "AUTHKIT_MAX_LOGIN_ATTEMPTS", MAX_ATTEMPTS), AUTHKIT_OK);
+	/* access tokens on: login and refresh also issue a JWT */
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_JWT_SECRET", JWT_SECRET), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_config_set_store(cfg, wrapped), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_ctx_open(&ctx, cfg), AUTHKIT_OK);
 	authkit_config_free(cfg);
@@ -265,10 +291,10 @@ static void walk(const char *name, op_fn op, int expect_final)
 		              name, n);
 		ck_assert_int_eq(inner->txn_rollback(inner), AUTHKIT_OK);
 		char *raw1 = raw_dump(path), *st1 = store_dump(inner);
-		ck_assert_msg(strcmp(raw0, raw1) == 0, "%s with store call %ld failing changed the database:\n%s\n--- vs\n%s",
-		              name, n, raw0, raw1);
-		ck_assert_msg(strcmp(st0, st1) == 0, "%s with store call %ld failing changed the store:\n%s\n--- vs\n%s",
-		              name, n, st0, st1);
+		ck_assert_msg(strcmp(raw0, raw1) == 0, "%s with store call %ld failing changed the database:\n  %s", name,
+		              n, first_diff(raw0, raw1));
+		ck_assert_msg(strcmp(st0, st1) == 0, "%s with store call %ld failing changed the store:\n  %s", name, n,
+		              first_diff(st0, st1));
 		free(raw1);
 		free(st1);
 	}
@@ -376,6 +402,111 @@ static int op_password_change(void)
 static int op_password_set(void)
 {
 	return authkit_password_set(ctx, alice, PW2);
+}
+
+/* ---- sessions and one-time tokens ------------------------------------- */
+
+/* Secrets of sessions opened by a test before its walk. */
+static char sid1[64], sid2[64], refresh1[64], reset_token[64], verify_token[64];
+
+static void open_session(const char *who, const char *password, char *sid_out, char *refresh_out)
+{
+	authkit_login_result *l = NULL;
+	ck_assert_int_eq(authkit_login(ctx, who, password, "192.0.2.9", "fault-test", &l), AUTHKIT_OK);
+	if (sid_out)
+		snprintf(sid_out, 64, "%s", authkit_login_session_id(l));
+	if (refresh_out)
+		snprintf(refresh_out, 64, "%s", authkit_login_refresh_token(l));
+	authkit_login_free(l);
+}
+
+/* Whether the session is alive (not revoked, not expired). */
+static int session_alive(const char *sid)
+{
+	authkit_session *s = NULL;
+	ck_assert_int_eq(authkit_session_get(ctx, sid, &s), AUTHKIT_OK);
+	int alive = authkit_session_revoked_at(s) == 0;
+	authkit_session_free(s);
+	return alive;
+}
+
+static int live_sessions(int64_t user_id)
+{
+	authkit_session_list *l = NULL;
+	ck_assert_int_eq(authkit_session_list_user(ctx, user_id, &l), AUTHKIT_OK);
+	int n = (int)authkit_session_list_count(l);
+	authkit_session_list_free(l);
+	return n;
+}
+
+static int op_login(void)
+{
+	authkit_login_result *l = NULL;
+	int rc = authkit_login(ctx, "alice", PW, "192.0.2.5", "fault-test/1.0", &l);
+	ck_assert(rc == AUTHKIT_OK ? l != NULL : l == NULL);
+	authkit_login_free(l);
+	return rc;
+}
+
+static int op_refresh(void)
+{
+	authkit_login_result *l = NULL;
+	int rc = authkit_refresh(ctx, refresh1, "192.0.2.6", &l);
+	ck_assert(rc == AUTHKIT_OK ? l != NULL : l == NULL);
+	if (rc == AUTHKIT_OK) {
+		ck_assert_str_eq(authkit_login_session_id(l), sid1);
+		ck_assert_ptr_nonnull(authkit_login_access_token(l));
+	}
+	authkit_login_free(l);
+	return rc;
+}
+
+static int op_logout(void)
+{
+	return authkit_logout(ctx, sid1, "192.0.2.7");
+}
+
+static int op_revoke_all(void)
+{
+	int64_t n = -1;
+	int rc = authkit_session_revoke_all(ctx, alice, &n);
+	if (rc == AUTHKIT_OK)
+		ck_assert_int_eq(n, 2);
+	else
+		ck_assert_int_eq(n, -1);
+	return rc;
+}
+
+static int op_reset_request(void)
+{
+	char *token = NULL;
+	int rc = authkit_reset_request(ctx, "Alice@Example.com", "192.0.2.8", &token);
+	ck_assert(rc == AUTHKIT_OK ? token != NULL : token == NULL);
+	authkit_string_free(token);
+	return rc;
+}
+
+static int op_reset_complete(void)
+{
+	return authkit_reset_complete(ctx, reset_token, PW2, "192.0.2.10");
+}
+
+static int op_verify_complete(void)
+{
+	int64_t who = 0;
+	int rc = authkit_verify_complete(ctx, verify_token, &who);
+	ck_assert_int_eq(who, rc == AUTHKIT_OK ? alice : 0);
+	return rc;
+}
+
+static int op_password_change_keep(void)
+{
+	return authkit_password_change(ctx, alice, PW, PW2, sid1, "192.0.2.11");
+}
+
+static int op_deactivate(void)
+{
+	return authkit_user_set_active(ctx, alice, 0);
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -504,6 +635,129 @@ START_TEST(fault_password_set)
 }
 END_TEST
 
+START_TEST(fault_login)
+{
+	walk("login", op_login, AUTHKIT_OK);
+	ck_assert_int_eq(live_sessions(alice), 1);
+	ck_assert_int_eq(audit_events(alice, "auth.login"), 1);
+	ck_assert_int_eq(audit_events(alice, "auth.ok"), 1);
+}
+END_TEST
+
+START_TEST(fault_refresh)
+{
+	open_session("alice", PW, sid1, refresh1);
+	/* past the touch interval: the refresh also writes last-seen */
+	test_clock_advance_s(&clk, 3600);
+	fault_store_reset(ctl);
+	walk("refresh", op_refresh, AUTHKIT_OK);
+	ck_assert_int_eq(audit_events(alice, "auth.refresh"), 1);
+	authkit_session *s = NULL;
+	ck_assert_int_eq(authkit_session_get(ctx, sid1, &s), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_session_last_seen_at(s), test_clock_read(&clk) / 1000);
+	authkit_session_free(s);
+	/* the rotated token is now spent: presenting it again is a reuse (which
+	 * commits the revocation on purpose, so it is not walked) */
+	authkit_login_result *l = NULL;
+	ck_assert_int_eq(authkit_refresh(ctx, refresh1, NULL, &l), AUTHKIT_EREUSE);
+	ck_assert_ptr_null(l);
+	ck_assert_int_eq(session_alive(sid1), 0);
+}
+END_TEST
+
+START_TEST(fault_logout)
+{
+	open_session("alice", PW, sid1, NULL);
+	fault_store_reset(ctl);
+	walk("logout", op_logout, AUTHKIT_OK);
+	ck_assert_int_eq(session_alive(sid1), 0);
+	ck_assert_int_eq(audit_events(alice, "auth.logout"), 1);
+}
+END_TEST
+
+START_TEST(fault_session_revoke_all)
+{
+	open_session("alice", PW, sid1, NULL);
+	open_session("alice@example.com", PW, sid2, NULL);
+	fault_store_reset(ctl);
+	walk("session_revoke_all", op_revoke_all, AUTHKIT_OK);
+	ck_assert_int_eq(live_sessions(alice), 0);
+	ck_assert_int_eq(audit_events(alice, "session.revoked"), 1);
+}
+END_TEST
+
+START_TEST(fault_reset_request)
+{
+	walk("reset_request (known email)", op_reset_request, AUTHKIT_OK);
+	ck_assert_int_eq(audit_events(alice, "password.reset_requested"), 1);
+}
+END_TEST
+
+START_TEST(fault_reset_complete)
+{
+	char *token = NULL;
+	ck_assert_int_eq(authkit_reset_request(ctx, "alice@example.com", NULL, &token), AUTHKIT_OK);
+	snprintf(reset_token, sizeof reset_token, "%s", token);
+	authkit_string_free(token);
+	open_session("alice", PW, sid1, NULL);
+	/* a lockout the reset clears */
+	ck_assert_int_eq(authkit_user_lock(ctx, alice, 2000000000), AUTHKIT_OK);
+	test_clock_advance_s(&clk, 60);
+	fault_store_reset(ctl);
+	walk("reset_complete", op_reset_complete, AUTHKIT_OK);
+	ck_assert_int_eq(session_alive(sid1), 0);
+	ck_assert_int_eq(audit_events(alice, "password.reset_completed"), 1);
+	ck_assert_int_eq(authkit_reset_complete(ctx, reset_token, PW, NULL), AUTHKIT_ETOKEN); /* single use */
+	ck_assert_int_eq(authkit_authenticate(ctx, "alice", PW2, NULL, NULL), AUTHKIT_OK);
+}
+END_TEST
+
+START_TEST(fault_verify_complete)
+{
+	char *token = NULL;
+	ck_assert_int_eq(authkit_verify_request(ctx, alice, &token), AUTHKIT_OK);
+	snprintf(verify_token, sizeof verify_token, "%s", token);
+	authkit_string_free(token);
+	test_clock_advance_s(&clk, 60);
+	fault_store_reset(ctl);
+	walk("verify_complete", op_verify_complete, AUTHKIT_OK);
+	authkit_user *u = NULL;
+	ck_assert_int_eq(authkit_user_get_by_id(ctx, alice, &u), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_user_is_verified(u), 1);
+	authkit_user_free(u);
+	ck_assert_int_eq(audit_events(alice, "email.verified"), 1);
+	ck_assert_int_eq(authkit_verify_complete(ctx, verify_token, NULL), AUTHKIT_ETOKEN); /* single use */
+}
+END_TEST
+
+START_TEST(fault_password_change_revokes_other_sessions)
+{
+	open_session("alice", PW, sid1, NULL);
+	open_session("alice", PW, sid2, NULL);
+	test_clock_advance_s(&clk, 60);
+	fault_store_reset(ctl);
+	walk("password_change (keeping one session)", op_password_change_keep, AUTHKIT_OK);
+	ck_assert_int_eq(session_alive(sid1), 1);
+	ck_assert_int_eq(session_alive(sid2), 0);
+	ck_assert_int_eq(audit_events(alice, "password.changed"), 1);
+}
+END_TEST
+
+START_TEST(fault_deactivate_revokes_sessions)
+{
+	open_session("alice", PW, sid1, NULL);
+	open_session("alice", PW, sid2, NULL);
+	test_clock_advance_s(&clk, 60);
+	fault_store_reset(ctl);
+	walk("set_active(0) with sessions", op_deactivate, AUTHKIT_OK);
+	ck_assert_int_eq(live_sessions(alice), 0);
+	authkit_user *u = NULL;
+	ck_assert_int_eq(authkit_user_get_by_id(ctx, alice, &u), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_user_is_active(u), 0);
+	authkit_user_free(u);
+}
+END_TEST
+
 /* The harness itself: a failure really is injected and really is seen. */
 START_TEST(fault_harness_injects)
 {
@@ -540,6 +794,15 @@ static Suite *fault_suite(void)
 	tcase_add_test(tc, fault_authenticate_failure_unknown);
 	tcase_add_test(tc, fault_password_change);
 	tcase_add_test(tc, fault_password_set);
+	tcase_add_test(tc, fault_login);
+	tcase_add_test(tc, fault_refresh);
+	tcase_add_test(tc, fault_logout);
+	tcase_add_test(tc, fault_session_revoke_all);
+	tcase_add_test(tc, fault_reset_request);
+	tcase_add_test(tc, fault_reset_complete);
+	tcase_add_test(tc, fault_verify_complete);
+	tcase_add_test(tc, fault_password_change_revokes_other_sessions);
+	tcase_add_test(tc, fault_deactivate_revokes_sessions);
 	suite_add_tcase(s, tc);
 	return s;
 }

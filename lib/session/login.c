@@ -122,13 +122,33 @@ AUTHKIT_EXTERN(int) authkit_login(authkit_ctx *ctx, const char *identifier, cons
 	return AUTHKIT_OK;
 }
 
-/* Rotation and its audit event commit together; a detected reuse commits the
- * session's revocation and reports AUTHKIT_EREUSE. */
+/* What a successful rotation still needs, inside its transaction: the
+ * result's session fields, the session touch and the access token (which
+ * reads the user's roles). Any failure here rolls the rotation back, so the
+ * caller's refresh token stays usable; nothing is written after the commit. */
+static int finish_rotation(authkit_ctx *ctx, authkit_login_result *l, authkit_store_session *s, int64_t now)
+{
+	l->user_id = s->user_id;
+	memcpy(l->session_id, s->id, sizeof l->session_id);
+	l->refresh_expires_at = min64(l->refresh_expires_at, s->expires_at);
+	int rc = ak_session_touch_if_due(ctx, s, now);
+	authkit_store_user user;
+	if (rc == AUTHKIT_OK && ctx->tokens)
+		rc = ak_user_load(ctx, l->user_id, &user);
+	if (rc == AUTHKIT_OK && ctx->tokens)
+		rc = ak_login_issue_access(ctx, l, user.roles);
+	return rc;
+}
+
+/* Rotation, the session touch, the access token and the audit event commit
+ * together; a detected reuse commits the session's revocation and reports
+ * AUTHKIT_EREUSE. */
 static int rotate(authkit_ctx *ctx, const unsigned char old_hash[AUTHKIT_STORE_HASH_LEN], authkit_login_result *l,
-                  int64_t now, const char *ip, authkit_store_session *s)
+                  int64_t now, const char *ip)
 {
 	unsigned char new_hash[AUTHKIT_STORE_HASH_LEN];
 	authkit_store_refresh_result who;
+	authkit_store_session s;
 	memset(&who, 0, sizeof who);
 	ak_new_secret_token(l->refresh_token);
 	ak_token_hash(l->refresh_token, new_hash);
@@ -139,9 +159,11 @@ static int rotate(authkit_ctx *ctx, const unsigned char old_hash[AUTHKIT_STORE_H
 	int status = ctx->store->refresh_rotate(ctx->store, old_hash, new_hash, l->refresh_expires_at, now, &who);
 	rc = status == AUTHKIT_EREUSE ? AUTHKIT_OK : status;
 	if (rc == AUTHKIT_OK)
-		rc = ctx->store->session_get(ctx->store, who.session_id, s);
+		rc = ctx->store->session_get(ctx->store, who.session_id, &s);
 	if (rc == AUTHKIT_OK && status == AUTHKIT_OK)
-		rc = ak_session_state(s, now);
+		rc = ak_session_state(&s, now);
+	if (rc == AUTHKIT_OK && status == AUTHKIT_OK)
+		rc = finish_rotation(ctx, l, &s, now);
 	if (rc == AUTHKIT_OK)
 		rc = ak_audit(ctx, who.user_id, status == AUTHKIT_EREUSE ? "auth.refresh_reuse" : "auth.refresh", ip,
 		              NULL);
@@ -173,20 +195,7 @@ AUTHKIT_EXTERN(int) authkit_refresh(authkit_ctx *ctx, const char *refresh_token,
 		return ak_fail(AUTHKIT_ENOMEM, "refresh allocation failed");
 	unsigned char old_hash[AUTHKIT_STORE_HASH_LEN];
 	ak_token_hash(refresh_token, old_hash);
-	authkit_store_session s;
-	int64_t now = ak_now(ctx);
-	rc = rotate(ctx, old_hash, l, now, ip, &s);
-	if (rc == AUTHKIT_OK) {
-		l->user_id = s.user_id;
-		memcpy(l->session_id, s.id, sizeof l->session_id);
-		l->refresh_expires_at = min64(l->refresh_expires_at, s.expires_at);
-		rc = ak_session_touch_if_due(ctx, &s, now);
-	}
-	authkit_store_user user;
-	if (rc == AUTHKIT_OK && ctx->tokens)
-		rc = ak_user_load(ctx, l->user_id, &user);
-	if (rc == AUTHKIT_OK && ctx->tokens)
-		rc = ak_login_issue_access(ctx, l, user.roles);
+	rc = rotate(ctx, old_hash, l, ak_now(ctx), ip);
 	if (rc) {
 		authkit_login_free(l);
 		return rc;
