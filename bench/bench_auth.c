@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
+
 #define KNOWN_USER "bench_known"
 #define KNOWN_EMAIL "known@bench.example"
 #define KNOWN_PASSWORD "quartz-lantern-meadow-7391"
@@ -47,198 +49,11 @@ typedef struct bench_opts {
 	int lookup_blocks;   /* blocks per side */
 } bench_opts;
 
-/* One line of the result table. */
-typedef struct bench_row {
-	char name[32];
-	char a_label[16], b_label[16], unit[8];
-	double a, b, ratio;
-	char target[24];
-	bool pass, info;
-} bench_row;
-
-static bench_row rows[16];
-static int row_count;
-static int errors;
-
 /* ---- small utilities ---- */
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Median of v (sorted in place). */
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Minimum of v (call after median(): v is sorted). */
-static double sorted_min(const double *v)
-{
-	return v[0];
-}
-
-static void fail(const char *what, int rc)
-{
-	fprintf(stderr, "ERROR %s: %s (%s)\n", what, authkit_strerror(rc), authkit_error_last());
-	errors++;
-}
-
-static void remove_db(const char *path)
-{
-	char buf[1100];
-	unlink(path);
-	snprintf(buf, sizeof buf, "%s-wal", path);
-	unlink(buf);
-	snprintf(buf, sizeof buf, "%s-shm", path);
-	unlink(buf);
-}
 
 static void db_path(const bench_opts *o, char *out, size_t size, const char *name)
 {
 	snprintf(out, size, "%s/%s", o->data_dir, name);
-}
-
-/* ---- result table ---- */
-
-static void print_row(const bench_row *r)
-{
-	printf("%-20s %-9s %10.3f %-5s %-11s %10.3f %-5s ratio %6.3f   target %-11s %s\n", r->name, r->a_label, r->a,
-	       r->unit, r->b_label, r->b, r->unit, r->ratio, r->target, r->info ? "info" : r->pass ? "PASS" : "MISS");
-	fflush(stdout);
-}
-
-static bench_row *add_row(const char *name, const char *a_label, double a, const char *b_label, double b,
-                          const char *unit)
-{
-	bench_row *r = &rows[row_count++];
-	memset(r, 0, sizeof *r);
-	snprintf(r->name, sizeof r->name, "%s", name);
-	snprintf(r->a_label, sizeof r->a_label, "%s", a_label);
-	snprintf(r->b_label, sizeof r->b_label, "%s", b_label);
-	snprintf(r->unit, sizeof r->unit, "%s", unit);
-	r->a = a;
-	r->b = b;
-	r->ratio = b > 0 ? a / b : 0;
-	return r;
-}
-
-static void row_at_most(bench_row *r, double max)
-{
-	snprintf(r->target, sizeof r->target, "<= %.2f", max);
-	r->pass = r->ratio <= max;
-	print_row(r);
-}
-
-static void row_at_least(bench_row *r, double min)
-{
-	snprintf(r->target, sizeof r->target, ">= %.2f", min);
-	r->pass = r->ratio >= min;
-	print_row(r);
-}
-
-static void row_between(bench_row *r, double lo, double hi)
-{
-	snprintf(r->target, sizeof r->target, "%.2f-%.2f", lo, hi);
-	r->pass = r->ratio >= lo && r->ratio <= hi;
-	print_row(r);
-}
-
-static void row_info(bench_row *r)
-{
-	snprintf(r->target, sizeof r->target, "(reference)");
-	r->info = true;
-	print_row(r);
-}
-
-/* ---- machine and build ---- */
-
-/* CPU time (seconds) every process spent busy, from /proc/stat's first line. */
-static double system_busy_s(void)
-{
-	unsigned long long v[8] = {0};
-	FILE *f = fopen("/proc/stat", "r");
-	if (!f)
-		return 0;
-	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-	               &v[6], &v[7]);
-	fclose(f);
-	if (n != 8)
-		return 0;
-	/* user nice system [idle iowait] irq softirq steal */
-	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static double self_cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* How busy the machine was with other work during the run: figures taken
- * while something else competes for the cores are not worth publishing. */
-typedef struct load_probe {
-	double wall, busy, self;
-} load_probe;
-
-static void load_start(load_probe *p)
-{
-	p->wall = now_s();
-	p->busy = system_busy_s();
-	p->self = self_cpu_s();
-}
-
-static void load_report(const load_probe *p)
-{
-	double wall = now_s() - p->wall, other = system_busy_s() - p->busy - (self_cpu_s() - p->self);
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	double share = wall > 0 && cores > 0 ? 100.0 * other / (wall * (double)cores) : 0;
-	printf("\nother processes used %.0f%% of the %ld cores during the run (%.1f s)%s\n", share < 0 ? 0 : share,
-	       cores, wall, share > 10 ? ": the machine was not idle, figures are noisy" : "");
-}
-
-static void cpu_model(char *out, size_t size)
-{
-	snprintf(out, size, "unknown");
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (!f)
-		return;
-	char line[512];
-	while (fgets(line, sizeof line, f)) {
-		char *colon = strchr(line, ':');
-		if (strncmp(line, "model name", 10) == 0 && colon) {
-			snprintf(out, size, "%s", colon + 2);
-			out[strcspn(out, "\n")] = '\0';
-			break;
-		}
-	}
-	fclose(f);
-}
-
-static void print_header(const bench_opts *o)
-{
-	char cpu[256];
-	cpu_model(cpu, sizeof cpu);
-	printf("libauthkit %s benchmarks (%s run)\n", authkit_version_string(), o->quick ? "quick" : "full");
-	printf("cpu: %s, online cores: %ld\n", cpu, sysconf(_SC_NPROCESSORS_ONLN));
-	printf("libsodium %s, SQLite %s, data dir %s\n", sodium_version_string(), sqlite3_libversion(), o->data_dir);
-#ifdef NDEBUG
-	printf("build: NDEBUG (release)\n");
-#else
-	printf("build: assertions on (use -Dbuildtype=release for figures)\n");
-#endif
-	printf("\n");
 }
 
 /* ---- contexts and raw SQLite ---- */
@@ -256,28 +71,6 @@ static int open_ctx(const char *path, authkit_ctx **out)
 	if (rc == AUTHKIT_OK)
 		rc = authkit_ctx_open(out, cfg);
 	authkit_config_free(cfg);
-	return rc;
-}
-
-static sqlite3 *raw_open(const char *path, int flags)
-{
-	sqlite3 *db = NULL;
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		fprintf(stderr, "ERROR sqlite3_open %s: %s\n", path, db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	return db;
-}
-
-static int raw_exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-	if (rc != SQLITE_OK)
-		fprintf(stderr, "ERROR sqlite: %s: %s\n", sql, msg ? msg : sqlite3_errstr(rc));
-	sqlite3_free(msg);
 	return rc;
 }
 
@@ -524,7 +317,7 @@ static void bench_threads(const bench_opts *o, auth_fixture *f)
 	for (int r = 0; r < o->thread_rounds; r++) {
 		if (scaling_round(o, f, r, &t)) {
 			fprintf(stderr, "ERROR a threaded authentication failed: %s\n", authkit_error_last());
-			errors++;
+			bench_errors++;
 			return;
 		}
 	}
@@ -788,7 +581,7 @@ static void lookup_blocks(const bench_opts *o, lookup_run *r)
 	}
 	if (r->misses) {
 		fprintf(stderr, "ERROR %ld lookups found nothing\n", r->misses);
-		errors++;
+		bench_errors++;
 	} else {
 		char name[32];
 		double lm = median(lib, nb), rm = median(raw, nb);
@@ -821,7 +614,7 @@ static void bench_lookup(const bench_opts *o)
 	db_path(o, path, sizeof path, file);
 	if (prepare_users_db(path, o->users)) {
 		fprintf(stderr, "ERROR could not prepare %s\n", path);
-		errors++;
+		bench_errors++;
 		return;
 	}
 	lookup_run r = {.count = o->lookup_block * o->lookup_blocks};
@@ -833,7 +626,7 @@ static void bench_lookup(const bench_opts *o)
 	else if (r.names && lookup_prepare_raw(path, &db, &r.st) == 0)
 		lookup_blocks(o, &r);
 	else
-		errors++;
+		bench_errors++;
 	sqlite3_finalize(r.st);
 	sqlite3_close(db);
 	authkit_ctx_free(r.ctx);
@@ -842,33 +635,11 @@ static void bench_lookup(const bench_opts *o)
 
 /* ---- main ---- */
 
-static void print_summary(void)
-{
-	printf("\nsummary\n");
-	for (int i = 0; i < row_count; i++)
-		print_row(&rows[i]);
-}
-
-static void default_data_dir(char *out, size_t size)
-{
-	const char *tmp = getenv("TMPDIR");
-	snprintf(out, size, "%s", tmp && *tmp ? tmp : "/tmp");
-}
-
 static int parse_args(int argc, char **argv, bench_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	default_data_dir(o->data_dir, sizeof o->data_dir);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--quick") == 0) {
-			o->quick = true;
-		} else if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc) {
-			snprintf(o->data_dir, sizeof o->data_dir, "%s", argv[++i]);
-		} else {
-			fprintf(stderr, "usage: %s [--quick] [--data-dir DIR]\n", argv[0]);
-			return -1;
-		}
-	}
+	if (parse_common_args(argc, argv, &o->quick, o->data_dir, sizeof o->data_dir))
+		return -1;
 	o->auth_iters = o->quick ? 3 : 40;
 	o->thread_auths = o->quick ? 2 : 8;
 	o->thread_rounds = o->quick ? 1 : 6;
@@ -884,13 +655,9 @@ int main(int argc, char **argv)
 	auth_fixture f;
 	if (parse_args(argc, argv, &o))
 		return 2;
-	if (sodium_init() < 0) {
-		fprintf(stderr, "ERROR sodium_init failed\n");
-		return 1;
-	}
-	print_header(&o);
 	load_probe load;
-	load_start(&load);
+	if (bench_start("benchmarks", o.quick, "", o.data_dir, &load))
+		return 1;
 	if (auth_fixture_open(&o, &f) == 0) {
 		char params[64];
 		hash_params(f.known_hash, params, sizeof params);
@@ -899,13 +666,9 @@ int main(int argc, char **argv)
 		bench_unknown_vs_wrong(&o, &f);
 		bench_threads(&o, &f);
 	} else {
-		errors++;
+		bench_errors++;
 	}
 	auth_fixture_close(&f);
 	bench_lookup(&o);
-	print_summary();
-	load_report(&load);
-	if (errors)
-		fprintf(stderr, "\n%d error(s): some benchmarks did not run\n", errors);
-	return errors ? 1 : 0;
+	return bench_finish(&load);
 }

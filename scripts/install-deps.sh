@@ -7,7 +7,7 @@ PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libsqlite3-dev sqlite3 libsodium-dev libjwt-dev libjansson-dev libcrypt-dev
 	libmicrohttpd-dev libpq-dev check
-	python3 python3-bcrypt python3-jwt
+	python3 python3-bcrypt python3-jwt valgrind
 )
 
 missing=()

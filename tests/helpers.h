@@ -30,5 +30,22 @@ authkit_ctx *test_ctx_with_store(test_clock *clk, authkit_store *store);
 void test_tmp_path(char *out, size_t size, const char *tag);
 /* Remove a database file and its -wal / -shm companions. */
 void test_remove_db(const char *path);
+/* Open a context from cfg (asserting success with the library's message)
+ * and free cfg. */
+authkit_ctx *test_ctx_from_config(authkit_config *cfg);
+
+/* Audit rows of user_id (0: all users) whose event and detail match (NULL
+ * matches anything). */
+int test_audit_count(authkit_ctx *c, int64_t user_id, const char *event, const char *detail);
+
+/* One line of tests/fixtures/bcrypt_fixture.txt ("password<TAB>hash"). */
+typedef struct bcrypt_case {
+	char password[128];
+	char hash[128];
+} bcrypt_case;
+
+/* Read up to max fixture lines ('#' comments skipped) into out; asserts the
+ * file is there and holds at least one. Returns the count. */
+size_t test_load_bcrypt_fixture(bcrypt_case *out, size_t max);
 
 #endif

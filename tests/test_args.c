@@ -15,150 +15,12 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "db_dump.h"
 #include "helpers.h"
 
 #define PW "Xq7!Nimbus-Vortex-Pyl0n"
 /* Every password passed to a failing call contains this marker. */
 #define MARK "Mk7-SecretMarker-9Qz"
-
-/* ---- database snapshots ---------------------------------------------- */
-
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		ck_assert_ptr_nonnull(b->p);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every row of every table (sorted, values typed and hex-escaped), through a
- * separate read-only connection: what is committed on disk. */
-static char *raw_dump(const char *path)
-{
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-	ck_assert_msg(rc == SQLITE_OK, "open %s: %s", path, sqlite3_errmsg(db));
-	sqlite3_busy_timeout(db, 5000);
-	sbuf out = {0};
-	sqlite3_stmt *tables = NULL;
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master ORDER BY type, name", -1,
-	                                    &tables, NULL),
-	                 SQLITE_OK);
-	while (sqlite3_step(tables) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(tables, 0);
-		const char *sql = (const char *)sqlite3_column_text(tables, 1);
-		sb_str(&out, "== ");
-		sb_str(&out, name);
-		sb_str(&out, " ");
-		sb_str(&out, sql ? sql : "");
-		sb_str(&out, "\n");
-		if (!sql || strncmp(sql, "CREATE TABLE", 12) != 0)
-			continue;
-		char *q = sqlite3_mprintf("SELECT * FROM \"%w\"", name);
-		sqlite3_stmt *st = NULL;
-		ck_assert_msg(sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
-		sqlite3_free(q);
-		char **rows = NULL;
-		size_t nrows = 0;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			sbuf row = {0};
-			for (int c = 0; c < sqlite3_column_count(st); c++) {
-				char cell[64];
-				int t = sqlite3_column_type(st, c);
-				if (t == SQLITE_NULL) {
-					sb_str(&row, "NULL|");
-					continue;
-				}
-				if (t == SQLITE_INTEGER) {
-					snprintf(cell, sizeof cell, "i%lld|", (long long)sqlite3_column_int64(st, c));
-					sb_str(&row, cell);
-					continue;
-				}
-				const unsigned char *v = t == SQLITE_BLOB ? sqlite3_column_blob(st, c)
-				                                          : sqlite3_column_text(st, c);
-				int n = sqlite3_column_bytes(st, c);
-				sb_str(&row, t == SQLITE_BLOB ? "b" : t == SQLITE_FLOAT ? "f" : "t");
-				for (int k = 0; k < n; k++) {
-					snprintf(cell, sizeof cell, "%02x", v[k]);
-					sb_str(&row, cell);
-				}
-				sb_str(&row, "|");
-			}
-			rows = realloc(rows, (nrows + 1) * sizeof *rows);
-			ck_assert_ptr_nonnull(rows);
-			rows[nrows++] = row.p ? row.p : strdup("");
-		}
-		sqlite3_finalize(st);
-		if (nrows > 0) /* qsort(NULL, 0) is undefined: empty tables */
-			qsort(rows, nrows, sizeof *rows, cmp_str);
-		for (size_t i = 0; i < nrows; i++) {
-			sb_str(&out, rows[i]);
-			sb_str(&out, "\n");
-			free(rows[i]);
-		}
-		free(rows);
-	}
-	sqlite3_finalize(tables);
-	sqlite3_close(db);
-	return out.p;
-}
-
-static int dump_user(const authkit_store_user *u, void *userdata)
-{
-	char line[2048];
-	snprintf(line, sizeof line, "u %lld|%s|%s|%s|%s|%s|%d%d%d|%d|%lld|%lld|%lld|%lld\n", (long long)u->id,
-	         u->username, u->email, u->full_name, u->password_hash, u->roles, u->is_active, u->is_verified,
-	         u->is_superuser, u->failed_logins, (long long)u->locked_until, (long long)u->created_at,
-	         (long long)u->updated_at, (long long)u->last_login_at);
-	sb_str(userdata, line);
-	return 0;
-}
-
-static int dump_audit(const authkit_store_audit *a, void *userdata)
-{
-	char line[512];
-	snprintf(line, sizeof line, "a %lld|%lld|%lld|%s|%s|%s\n", (long long)a->id, (long long)a->time,
-	         (long long)a->user_id, a->event, a->ip, a->detail);
-	sb_str(userdata, line);
-	return 0;
-}
-
-/* Users and audit rows through the context's own store (its connection
- * would also show anything left uncommitted). */
-static char *store_dump(authkit_ctx *c)
-{
-	sbuf out = {0};
-	int64_t n = -1;
-	ck_assert_int_eq(c->store->user_count(c->store, &n), AUTHKIT_OK);
-	char line[64];
-	snprintf(line, sizeof line, "count %lld\n", (long long)n);
-	sb_str(&out, line);
-	ck_assert_int_eq(c->store->user_list(c->store, 0, 1000, dump_user, &out), AUTHKIT_OK);
-	ck_assert_int_eq(c->store->audit_query(c->store, 0, 0, 0, 10000, dump_audit, &out), AUTHKIT_OK);
-	return out.p;
-}
 
 /* ---- fixture ---------------------------------------------------------- */
 
@@ -259,12 +121,15 @@ static void build_token_strings(void)
 }
 
 #define JWT_SECRET "8f3a1c5e7b9d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f1a"
+#define OTHER_SECRET "1b2d3f405162738495a6b7c8d9e0f1021324354657687980a1b2c3d4e5f60718"
 
-/* An in-memory context with extra settings (key/value pairs, NULL-ended). */
-static authkit_ctx *ctx_with(const char *k1, const char *v1, const char *k2, const char *v2)
+/* An in-memory context with a JWT secret (may be NULL) and up to two more settings. */
+static authkit_ctx *ctx_with(const char *secret, const char *k1, const char *v1, const char *k2, const char *v2)
 {
 	authkit_config *cfg = test_config(&F.clk);
 	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_DB", ":memory:"), AUTHKIT_OK);
+	if (secret)
+		ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_JWT_SECRET", secret), AUTHKIT_OK);
 	if (k1)
 		ck_assert_int_eq(authkit_config_set(cfg, k1, v1), AUTHKIT_OK);
 	if (k2)
@@ -297,9 +162,10 @@ static void flip(char *s, size_t i)
 static void setup_tokens(void)
 {
 	build_token_strings();
-	F.nojwt = ctx_with(NULL, NULL, NULL, NULL);
-	F.badcookie = ctx_with("AUTHKIT_COOKIE_SECURE", "0", "AUTHKIT_COOKIE_NAME", "__Host-sid");
-	F.badsamesite = ctx_with("AUTHKIT_COOKIE_SECURE", "0", "AUTHKIT_COOKIE_SAMESITE", "None");
+	F.nojwt = ctx_with(NULL, NULL, NULL, NULL, NULL);
+	/* these two also sign with another secret */
+	F.badcookie = ctx_with(OTHER_SECRET, "AUTHKIT_COOKIE_SECURE", "0", "AUTHKIT_COOKIE_NAME", "__Host-sid");
+	F.badsamesite = ctx_with(OTHER_SECRET, "AUTHKIT_COOKIE_SECURE", "0", "AUTHKIT_COOKIE_SAMESITE", "None");
 	ck_assert_int_eq(authkit_config_new(&F.cfg), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_config_add_jwt_key(F.cfg, "k1", KEY32, sizeof KEY32, 1), AUTHKIT_OK);
 
@@ -432,11 +298,16 @@ static void teardown(void)
 /* Over-long or non-UTF-8 passwords: "invalid argument" or "rejected by the
  * policy" both describe them (common.h vs password.h). */
 #define INV_PWD (INV | PWD)
+#define OK M(AUTHKIT_OK)
+#define TOK M(AUTHKIT_ETOKEN)
+#define REV M(AUTHKIT_EREVOKED)
+#define CONF M(AUTHKIT_ECONFIG)
 
 #define C (F.ctx)
 #define A (F.alice)
 #define B (F.bob)
 #define MISS (F.missing)
+#define NOJWT (F.nojwt)
 
 /* X(name, expected codes, call) */
 #define ARG_CASES(X) \
@@ -687,7 +558,343 @@ static void teardown(void)
 	X(audit_limit_100001, INV, authkit_audit_query(C, 0, 0, 0, 100001, &F.al)) \
 	/* context */ \
 	X(schema_version_ctx_null, INV, authkit_ctx_schema_version(NULL, &F.v)) \
-	X(schema_version_out_null, INV, authkit_ctx_schema_version(C, NULL))
+	X(schema_version_out_null, INV, authkit_ctx_schema_version(C, NULL)) \
+	/* ---- session.h ---- */ \
+	/* authkit_login: argument errors come before any lookup. (A wrong \
+	 * password, unknown or inactive user legitimately writes an auth.failed \
+	 * row, like authkit_authenticate: not in this table.) */ \
+	X(login_ctx_null, INV, authkit_login(NULL, "alice", MARK PW, NULL, NULL, &F.login)) \
+	X(login_out_null, INV, authkit_login(C, "alice", MARK PW, NULL, NULL, NULL)) \
+	X(login_identifier_null, INV, authkit_login(C, NULL, MARK PW, NULL, NULL, &F.login)) \
+	X(login_identifier_empty, INV, authkit_login(C, "", MARK PW, NULL, NULL, &F.login)) \
+	X(login_identifier_255, INV, authkit_login(C, ID255, MARK PW, NULL, NULL, &F.login)) \
+	X(login_identifier_utf8, INV, authkit_login(C, "al\xC3\x28", MARK PW, NULL, NULL, &F.login)) \
+	X(login_identifier_control, INV, authkit_login(C, "alice\r", MARK PW, NULL, NULL, &F.login)) \
+	X(login_password_null, INV, authkit_login(C, "alice", NULL, NULL, NULL, &F.login)) \
+	X(login_password_4097, INV, authkit_login(C, "alice", PW4097, NULL, NULL, &F.login)) \
+	X(login_ip_64, INV, authkit_login(C, "alice", MARK PW, IP64, NULL, &F.login)) \
+	X(login_ip_utf8, INV, authkit_login(C, "alice", MARK PW, "10.0.0.\xC3\x28", NULL, &F.login)) \
+	X(login_ip_newline, INV, authkit_login(C, "alice", MARK PW, "1.2.3.4\nauth.ok", NULL, &F.login)) \
+	X(login_ua_256, INV, authkit_login(C, "alice", MARK PW, NULL, UA256, &F.login)) \
+	X(login_ua_utf8, INV, authkit_login(C, "alice", MARK PW, NULL, "Mozilla\xC3\x28", &F.login)) \
+	X(login_ua_surrogate, INV, authkit_login(C, "alice", MARK PW, NULL, "\xED\xA0\x80", &F.login)) \
+	X(login_ua_control, INV, authkit_login(C, "alice", MARK PW, NULL, "Mozilla\n", &F.login)) \
+	X(login_ua_256_ctx_null, INV, authkit_login(NULL, "alice", MARK PW, NULL, UA256, &F.login)) \
+	/* authkit_refresh (a replayed token commits its session's revocation on \
+	 * purpose: not in this table) */ \
+	X(refresh_ctx_null, INV, authkit_refresh(NULL, F.rtok, NULL, &F.login)) \
+	X(refresh_token_null, INV, authkit_refresh(C, NULL, NULL, &F.login)) \
+	X(refresh_out_null, INV, authkit_refresh(C, F.rtok, NULL, NULL)) \
+	X(refresh_ip_64, INV, authkit_refresh(C, F.rtok, IP64, &F.login)) \
+	X(refresh_ip_utf8, INV, authkit_refresh(C, F.rtok, "\xC3\x28", &F.login)) \
+	X(refresh_empty, TOK, authkit_refresh(C, "", NULL, &F.login)) \
+	X(refresh_42, TOK, authkit_refresh(C, TOK42, NULL, &F.login)) \
+	X(refresh_44, TOK, authkit_refresh(C, TOK44, NULL, &F.login)) \
+	X(refresh_padded, TOK, authkit_refresh(C, TOK43_PAD, NULL, &F.login)) \
+	X(refresh_utf8, TOK, authkit_refresh(C, "\xC3\x28", NULL, &F.login)) \
+	X(refresh_4097, TOK, authkit_refresh(C, PW4097_PLAIN, NULL, &F.login)) \
+	X(refresh_unknown, TOK, authkit_refresh(C, TOK43_UNKNOWN, NULL, &F.login)) \
+	X(refresh_session_token, TOK, authkit_refresh(C, F.stok, NULL, &F.login)) \
+	X(refresh_revoked_session, REV, authkit_refresh(C, F.rtok2, NULL, &F.login)) \
+	/* authkit_logout (of an existing, even revoked, session it writes an \
+	 * auth.logout row: not in this table) */ \
+	X(logout_ctx_null, INV, authkit_logout(NULL, F.sid, NULL)) \
+	X(logout_sid_null, INV, authkit_logout(C, NULL, NULL)) \
+	X(logout_sid_empty, INV, authkit_logout(C, "", NULL)) \
+	X(logout_sid_21, INV, authkit_logout(C, SID21, NULL)) \
+	X(logout_sid_23, INV, authkit_logout(C, SID23, NULL)) \
+	X(logout_sid_dot, INV, authkit_logout(C, SID_DOT, NULL)) \
+	X(logout_sid_plus, INV, authkit_logout(C, SID_PLUS, NULL)) \
+	X(logout_sid_utf8, INV, authkit_logout(C, "SSSSSSSSSSSSSSSSSSSS\xC3\x28", NULL)) \
+	X(logout_sid_token, INV, authkit_logout(C, F.stok, NULL)) \
+	X(logout_ip_64, INV, authkit_logout(C, F.sid, IP64)) \
+	X(logout_ip_utf8, INV, authkit_logout(C, F.sid, "\xC3\x28")) \
+	X(logout_unknown, NF, authkit_logout(C, "SSSSSSSSSSSSSSSSSSSSSS", NULL)) \
+	/* authkit_session_check */ \
+	X(session_check_ctx_null, INV, authkit_session_check(NULL, F.stok, &F.sess)) \
+	X(session_check_token_null, INV, authkit_session_check(C, NULL, &F.sess)) \
+	X(session_check_empty, TOK, authkit_session_check(C, "", &F.sess)) \
+	X(session_check_42, TOK, authkit_session_check(C, TOK42, &F.sess)) \
+	X(session_check_44, TOK, authkit_session_check(C, TOK44, NULL)) \
+	X(session_check_padded, TOK, authkit_session_check(C, TOK43_PAD, &F.sess)) \
+	X(session_check_utf8, TOK, authkit_session_check(C, "\xC3\x28", &F.sess)) \
+	X(session_check_session_id, TOK, authkit_session_check(C, F.sid, &F.sess)) \
+	X(session_check_unknown, TOK, authkit_session_check(C, TOK43_UNKNOWN, &F.sess)) \
+	X(session_check_refresh_token, TOK, authkit_session_check(C, F.rtok, &F.sess)) \
+	X(session_check_revoked, REV, authkit_session_check(C, F.stok2, &F.sess)) \
+	X(session_check_revoked_out_null, REV, authkit_session_check(C, F.stok2, NULL)) \
+	/* authkit_session_get */ \
+	X(session_get_ctx_null, INV, authkit_session_get(NULL, F.sid, &F.sess)) \
+	X(session_get_out_null, INV, authkit_session_get(C, F.sid, NULL)) \
+	X(session_get_sid_null, INV, authkit_session_get(C, NULL, &F.sess)) \
+	X(session_get_sid_empty, INV, authkit_session_get(C, "", &F.sess)) \
+	X(session_get_sid_21, INV, authkit_session_get(C, SID21, &F.sess)) \
+	X(session_get_sid_23, INV, authkit_session_get(C, SID23, &F.sess)) \
+	X(session_get_sid_dot, INV, authkit_session_get(C, SID_DOT, &F.sess)) \
+	X(session_get_sid_sql, INV, authkit_session_get(C, "x' OR '1'='1' --------", &F.sess)) \
+	X(session_get_sid_token, INV, authkit_session_get(C, F.stok, &F.sess)) \
+	X(session_get_unknown, NF, authkit_session_get(C, "SSSSSSSSSSSSSSSSSSSSSS", &F.sess)) \
+	/* authkit_session_list_user */ \
+	X(session_list_ctx_null, INV, authkit_session_list_user(NULL, A, &F.sl)) \
+	X(session_list_out_null, INV, authkit_session_list_user(C, A, NULL)) \
+	X(session_list_id_0, INV, authkit_session_list_user(C, 0, &F.sl)) \
+	X(session_list_id_negative, INV, authkit_session_list_user(C, -1, &F.sl)) \
+	X(session_list_id_min, INV, authkit_session_list_user(C, INT64_MIN, &F.sl)) \
+	X(session_list_missing_user, OK, authkit_session_list_user(C, MISS, &F.sl)) \
+	/* authkit_session_revoke (an existing session, even a revoked one, gets \
+	 * a session.revoked row: not in this table) */ \
+	X(session_revoke_ctx_null, INV, authkit_session_revoke(NULL, F.sid)) \
+	X(session_revoke_sid_null, INV, authkit_session_revoke(C, NULL)) \
+	X(session_revoke_sid_empty, INV, authkit_session_revoke(C, "")) \
+	X(session_revoke_sid_21, INV, authkit_session_revoke(C, SID21)) \
+	X(session_revoke_sid_23, INV, authkit_session_revoke(C, SID23)) \
+	X(session_revoke_sid_plus, INV, authkit_session_revoke(C, SID_PLUS)) \
+	X(session_revoke_sid_utf8, INV, authkit_session_revoke(C, "\xC3\x28")) \
+	X(session_revoke_unknown, NF, authkit_session_revoke(C, "SSSSSSSSSSSSSSSSSSSSSS")) \
+	/* authkit_session_revoke_others */ \
+	X(revoke_others_ctx_null, INV, authkit_session_revoke_others(NULL, A, F.sid, &F.n)) \
+	X(revoke_others_id_0, INV, authkit_session_revoke_others(C, 0, F.sid, &F.n)) \
+	X(revoke_others_id_negative, INV, authkit_session_revoke_others(C, -1, F.sid, &F.n)) \
+	X(revoke_others_keep_null, INV, authkit_session_revoke_others(C, A, NULL, &F.n)) \
+	X(revoke_others_keep_empty, INV, authkit_session_revoke_others(C, A, "", &F.n)) \
+	X(revoke_others_keep_21, INV, authkit_session_revoke_others(C, A, SID21, &F.n)) \
+	X(revoke_others_keep_23, INV, authkit_session_revoke_others(C, A, SID23, NULL)) \
+	X(revoke_others_keep_dot, INV, authkit_session_revoke_others(C, A, SID_DOT, &F.n)) \
+	X(revoke_others_keep_utf8, INV, authkit_session_revoke_others(C, A, "\xC3\x28", &F.n)) \
+	X(revoke_others_nothing_left, OK, authkit_session_revoke_others(C, A, F.sid, &F.n)) \
+	X(revoke_others_missing_user, OK, authkit_session_revoke_others(C, MISS, F.sid, NULL)) \
+	/* authkit_session_revoke_all */ \
+	X(revoke_all_ctx_null, INV, authkit_session_revoke_all(NULL, A, &F.n)) \
+	X(revoke_all_id_0, INV, authkit_session_revoke_all(C, 0, &F.n)) \
+	X(revoke_all_id_negative, INV, authkit_session_revoke_all(C, -1, NULL)) \
+	X(revoke_all_id_min, INV, authkit_session_revoke_all(C, INT64_MIN, &F.n)) \
+	X(revoke_all_missing_user, OK, authkit_session_revoke_all(C, MISS, &F.n)) \
+	/* authkit_session_cleanup (with a context it deletes the revoked \
+	 * session, its job: not in this table) */ \
+	X(session_cleanup_ctx_null, INV, authkit_session_cleanup(NULL, &F.n, &F.n)) \
+	/* authkit_reset_request (an unknown or inactive address writes the same \
+	 * audit row as a known one, by design: not in this table) */ \
+	X(reset_request_ctx_null, INV, authkit_reset_request(NULL, "alice@example.com", NULL, &F.s)) \
+	X(reset_request_out_null, INV, authkit_reset_request(C, "alice@example.com", NULL, NULL)) \
+	X(reset_request_email_null, INV, authkit_reset_request(C, NULL, NULL, &F.s)) \
+	X(reset_request_email_empty, INV, authkit_reset_request(C, "", NULL, &F.s)) \
+	X(reset_request_email_255, INV, authkit_reset_request(C, E255, NULL, &F.s)) \
+	X(reset_request_email_no_at, INV, authkit_reset_request(C, "alice.example.com", NULL, &F.s)) \
+	X(reset_request_email_utf8, INV, authkit_reset_request(C, "al\xC3\x28@example.com", NULL, &F.s)) \
+	X(reset_request_email_surrogate, INV, authkit_reset_request(C, "a@\xED\xA0\x80.com", NULL, &F.s)) \
+	X(reset_request_ip_64, INV, authkit_reset_request(C, "alice@example.com", IP64, &F.s)) \
+	X(reset_request_ip_utf8, INV, authkit_reset_request(C, "alice@example.com", "\xC3\x28", &F.s)) \
+	/* authkit_reset_complete */ \
+	X(reset_complete_ctx_null, INV, authkit_reset_complete(NULL, F.reset_tok, MARK PW, NULL)) \
+	X(reset_complete_token_null, INV, authkit_reset_complete(C, NULL, MARK PW, NULL)) \
+	X(reset_complete_ip_64, INV, authkit_reset_complete(C, F.reset_tok, MARK PW, IP64)) \
+	X(reset_complete_ip_utf8, INV, authkit_reset_complete(C, F.reset_tok, MARK PW, "\xC3\x28")) \
+	X(reset_complete_empty, TOK, authkit_reset_complete(C, "", MARK PW, NULL)) \
+	X(reset_complete_42, TOK, authkit_reset_complete(C, TOK42, MARK PW, NULL)) \
+	X(reset_complete_44, TOK, authkit_reset_complete(C, TOK44, MARK PW, NULL)) \
+	X(reset_complete_utf8, TOK, authkit_reset_complete(C, "\xC3\x28", MARK PW, NULL)) \
+	X(reset_complete_password_null, INV, authkit_reset_complete(C, F.reset_tok, NULL, NULL)) \
+	X(reset_complete_password_empty, INV_PWD, authkit_reset_complete(C, F.reset_tok, "", NULL)) \
+	X(reset_complete_password_4097, INV_PWD, authkit_reset_complete(C, F.reset_tok, PW4097, NULL)) \
+	X(reset_complete_password_utf8, INV_PWD, authkit_reset_complete(C, F.reset_tok, MARK "\xC3\x28", NULL)) \
+	X(reset_complete_password_short, PWD, authkit_reset_complete(C, F.reset_tok, "Mk7-short", NULL)) \
+	X(reset_complete_password_common, PWD, authkit_reset_complete(C, F.reset_tok, "password1234", NULL)) \
+	X(reset_complete_password_has_username, PWD, authkit_reset_complete(C, F.reset_tok, MARK "ALICE", NULL)) \
+	X(reset_complete_unknown, TOK, authkit_reset_complete(C, TOK43_UNKNOWN, MARK PW, NULL)) \
+	X(reset_complete_verify_token, TOK, authkit_reset_complete(C, F.verify_tok, MARK PW, NULL)) \
+	X(reset_complete_session_token, TOK, authkit_reset_complete(C, F.stok, MARK PW, NULL)) \
+	/* authkit_verify_request (for a user it issues a token: not here) */ \
+	X(verify_request_ctx_null, INV, authkit_verify_request(NULL, A, &F.s)) \
+	X(verify_request_out_null, INV, authkit_verify_request(C, A, NULL)) \
+	X(verify_request_id_0, INV, authkit_verify_request(C, 0, &F.s)) \
+	X(verify_request_id_negative, INV, authkit_verify_request(C, -1, &F.s)) \
+	X(verify_request_id_min, INV, authkit_verify_request(C, INT64_MIN, &F.s)) \
+	X(verify_request_missing, NF, authkit_verify_request(C, MISS, &F.s)) \
+	/* authkit_verify_complete */ \
+	X(verify_complete_ctx_null, INV, authkit_verify_complete(NULL, F.verify_tok, &F.n)) \
+	X(verify_complete_token_null, INV, authkit_verify_complete(C, NULL, &F.n)) \
+	X(verify_complete_empty, TOK, authkit_verify_complete(C, "", &F.n)) \
+	X(verify_complete_42, TOK, authkit_verify_complete(C, TOK42, &F.n)) \
+	X(verify_complete_padded, TOK, authkit_verify_complete(C, TOK43_PAD, NULL)) \
+	X(verify_complete_utf8, TOK, authkit_verify_complete(C, "\xC3\x28", &F.n)) \
+	X(verify_complete_unknown, TOK, authkit_verify_complete(C, TOK43_UNKNOWN, &F.n)) \
+	X(verify_complete_reset_token, TOK, authkit_verify_complete(C, F.reset_tok, &F.n)) \
+	X(verify_complete_refresh_token, TOK, authkit_verify_complete(C, F.rtok, NULL)) \
+	/* ---- token.h ---- */ \
+	/* authkit_token_verify */ \
+	X(token_verify_ctx_null, INV, authkit_token_verify(NULL, F.atok, 0, &F.p)) \
+	X(token_verify_token_null, INV, authkit_token_verify(C, NULL, 0, &F.p)) \
+	X(token_verify_out_null, INV, authkit_token_verify(C, F.atok, 0, NULL)) \
+	X(token_verify_flags_3, INV, authkit_token_verify(C, F.atok, 3, &F.p)) \
+	X(token_verify_flags_4, INV, authkit_token_verify(C, F.atok, 4, &F.p)) \
+	X(token_verify_flags_max, INV, authkit_token_verify(C, F.atok, UINT_MAX, &F.p)) \
+	X(token_verify_no_keys, CONF, authkit_token_verify(NOJWT, F.atok, 0, &F.p)) \
+	X(token_verify_no_keys_null, INV, authkit_token_verify(NOJWT, NULL, 0, &F.p)) \
+	X(token_verify_empty, TOK, authkit_token_verify(C, "", 0, &F.p)) \
+	X(token_verify_garbage, TOK, authkit_token_verify(C, "garbage", 0, &F.p)) \
+	X(token_verify_three_dots, TOK, authkit_token_verify(C, "a.b.c", 0, &F.p)) \
+	X(token_verify_dots_only, TOK, authkit_token_verify(C, "..", AUTHKIT_VERIFY_STATELESS, &F.p)) \
+	X(token_verify_8193, TOK, authkit_token_verify(C, HDR8193, 0, &F.p)) \
+	X(token_verify_utf8, TOK, authkit_token_verify(C, "\xC3\x28.e30.AAAA", 0, &F.p)) \
+	X(token_verify_tampered, TOK, authkit_token_verify(C, F.atok_tampered, 0, &F.p)) \
+	X(token_verify_tampered_stateless, TOK, authkit_token_verify(C, F.atok_tampered, AUTHKIT_VERIFY_STATELESS, &F.p)) \
+	X(token_verify_four_parts, TOK, authkit_token_verify(C, F.atok_4parts, 0, &F.p)) \
+	X(token_verify_alg_none, TOK, authkit_token_verify(C, F.jwt_none, 0, &F.p)) \
+	X(token_verify_session_token, TOK, authkit_token_verify(C, F.stok, 0, &F.p)) \
+	X(token_verify_csrf_token, TOK, authkit_token_verify(C, F.csrf, 0, &F.p)) \
+	X(token_verify_other_keys, TOK, authkit_token_verify(F.badcookie, F.atok, 0, &F.p)) \
+	X(token_verify_revoked_session, REV, authkit_token_verify(C, F.atok2, 0, &F.p)) \
+	X(token_verify_revoked_session_stateful, REV, authkit_token_verify(C, F.atok2, AUTHKIT_VERIFY_STATEFUL, &F.p)) \
+	X(token_verify_revoked_session_stateless, OK, \
+	  authkit_token_verify(C, F.atok2, AUTHKIT_VERIFY_STATELESS, &F.p)) \
+	/* authkit_token_issue_access (never writes) */ \
+	X(issue_access_ctx_null, INV, authkit_token_issue_access(NULL, A, F.sid, NULL, &F.s, &F.n)) \
+	X(issue_access_out_null, INV, authkit_token_issue_access(C, A, F.sid, NULL, NULL, &F.n)) \
+	X(issue_access_no_keys, CONF, authkit_token_issue_access(NOJWT, A, F.sid, NULL, &F.s, &F.n)) \
+	X(issue_access_id_0, INV, authkit_token_issue_access(C, 0, F.sid, NULL, &F.s, &F.n)) \
+	X(issue_access_id_negative, INV, authkit_token_issue_access(C, -1, F.sid, NULL, &F.s, NULL)) \
+	X(issue_access_id_min, INV, authkit_token_issue_access(C, INT64_MIN, F.sid, NULL, &F.s, &F.n)) \
+	X(issue_access_sid_empty, INV, authkit_token_issue_access(C, A, "", NULL, &F.s, &F.n)) \
+	X(issue_access_sid_65, INV, authkit_token_issue_access(C, A, SID65, NULL, &F.s, &F.n)) \
+	X(issue_access_sid_space, INV, authkit_token_issue_access(C, A, "a b", NULL, &F.s, &F.n)) \
+	X(issue_access_sid_quote, INV, authkit_token_issue_access(C, A, "a\"b", NULL, &F.s, &F.n)) \
+	X(issue_access_sid_utf8, INV, authkit_token_issue_access(C, A, "\xC3\x28", NULL, &F.s, &F.n)) \
+	X(issue_access_roles_comma, INV, authkit_token_issue_access(C, A, F.sid, "a,b", &F.s, &F.n)) \
+	X(issue_access_roles_quote, INV, authkit_token_issue_access(C, A, F.sid, "admin\"", &F.s, &F.n)) \
+	X(issue_access_roles_utf8, INV, authkit_token_issue_access(C, A, F.sid, "r\xC3\x28", &F.s, &F.n)) \
+	X(issue_access_roles_tab, INV, authkit_token_issue_access(C, A, F.sid, "a\tb", &F.s, &F.n)) \
+	X(issue_access_role_33, INV, authkit_token_issue_access(C, A, F.sid, R33, &F.s, &F.n)) \
+	X(issue_access_roles_17, INV, authkit_token_issue_access(C, A, F.sid, ROLES17, &F.s, &F.n)) \
+	X(issue_access_roles_too_long, INV, authkit_token_issue_access(C, A, F.sid, ROLES_LONG, &F.s, &F.n)) \
+	X(issue_access_no_sid, OK, authkit_token_issue_access(C, A, NULL, "admin", &F.s, NULL)) \
+	/* authkit_config_add_jwt_key (on F.cfg; checked unchanged below) */ \
+	X(add_jwt_key_cfg_null, INV, authkit_config_add_jwt_key(NULL, "k2", KEY32, sizeof KEY32, 0)) \
+	X(add_jwt_key_kid_null, INV, authkit_config_add_jwt_key(F.cfg, NULL, KEY32, sizeof KEY32, 0)) \
+	X(add_jwt_key_key_null, INV, authkit_config_add_jwt_key(F.cfg, "k2", NULL, 32, 0)) \
+	X(add_jwt_key_kid_empty, INV, authkit_config_add_jwt_key(F.cfg, "", KEY32, sizeof KEY32, 0)) \
+	X(add_jwt_key_kid_65, INV, authkit_config_add_jwt_key(F.cfg, KID65, KEY32, sizeof KEY32, 0)) \
+	X(add_jwt_key_kid_space, INV, authkit_config_add_jwt_key(F.cfg, "k 2", KEY32, sizeof KEY32, 0)) \
+	X(add_jwt_key_kid_slash, INV, authkit_config_add_jwt_key(F.cfg, "../k2", KEY32, sizeof KEY32, 0)) \
+	X(add_jwt_key_kid_utf8, INV, authkit_config_add_jwt_key(F.cfg, "k\xC3\x28", KEY32, sizeof KEY32, 0)) \
+	X(add_jwt_key_len_0, INV, authkit_config_add_jwt_key(F.cfg, "k2", KEY32, 0, 0)) \
+	X(add_jwt_key_len_31, INV, authkit_config_add_jwt_key(F.cfg, "k2", KEY32, 31, 0)) \
+	X(add_jwt_key_len_257, INV, authkit_config_add_jwt_key(F.cfg, "k2", KEY257, sizeof KEY257, 0)) \
+	X(add_jwt_key_len_max, INV, authkit_config_add_jwt_key(F.cfg, "k2", KEY32, SIZE_MAX, 0)) \
+	X(add_jwt_key_one_byte, INV, authkit_config_add_jwt_key(F.cfg, "k2", KEY_SAME, sizeof KEY_SAME, 0)) \
+	X(add_jwt_key_kid_taken, EX, authkit_config_add_jwt_key(F.cfg, "k1", KEY257, 64, 0)) \
+	X(add_jwt_key_second_signing, INV, authkit_config_add_jwt_key(F.cfg, "k2", KEY257, 64, 1)) \
+	/* ---- http.h (pure parsers: no context, nothing written) ---- */ \
+	/* authkit_http_bearer */ \
+	X(bearer_token_out_null, INV, authkit_http_bearer("Bearer abc", NULL, &F.len)) \
+	X(bearer_len_out_null, INV, authkit_http_bearer("Bearer abc", &F.tok, NULL)) \
+	X(bearer_null, NF, authkit_http_bearer(NULL, &F.tok, &F.len)) \
+	X(bearer_empty, NF, authkit_http_bearer("", &F.tok, &F.len)) \
+	X(bearer_blank, NF, authkit_http_bearer(" \t ", &F.tok, &F.len)) \
+	X(bearer_basic, NF, authkit_http_bearer("Basic dXNlcjpwYXNz", &F.tok, &F.len)) \
+	X(bearer_prefix_scheme, NF, authkit_http_bearer("Bearerx abc", &F.tok, &F.len)) \
+	X(bearer_no_token, INV, authkit_http_bearer("Bearer", &F.tok, &F.len)) \
+	X(bearer_space_only, INV, authkit_http_bearer("Bearer   ", &F.tok, &F.len)) \
+	X(bearer_tab, INV, authkit_http_bearer("Bearer\tabc", &F.tok, &F.len)) \
+	X(bearer_two_tokens, INV, authkit_http_bearer("Bearer abc def", &F.tok, &F.len)) \
+	X(bearer_trailing_space, INV, authkit_http_bearer("Bearer abc ", &F.tok, &F.len)) \
+	X(bearer_after_padding, INV, authkit_http_bearer("Bearer abc=x", &F.tok, &F.len)) \
+	X(bearer_only_padding, INV, authkit_http_bearer("Bearer ==", &F.tok, &F.len)) \
+	X(bearer_utf8, INV, authkit_http_bearer("Bearer a\xC3\x28", &F.tok, &F.len)) \
+	X(bearer_newline, INV, authkit_http_bearer("Bearer abc\r\nX-Evil: 1", &F.tok, &F.len)) \
+	X(bearer_8193, INV, authkit_http_bearer(BEARER8193, &F.tok, &F.len)) \
+	X(bearer_8193_other_scheme, INV, authkit_http_bearer(HDR8193, &F.tok, &F.len)) \
+	/* authkit_http_cookie_get */ \
+	X(cookie_get_out_null, INV, authkit_http_cookie_get("a=b", "a", NULL)) \
+	X(cookie_get_header_null, INV, authkit_http_cookie_get(NULL, "a", &F.s)) \
+	X(cookie_get_name_null, INV, authkit_http_cookie_get("a=b", NULL, &F.s)) \
+	X(cookie_get_name_empty, INV, authkit_http_cookie_get("a=b", "", &F.s)) \
+	X(cookie_get_name_space, INV, authkit_http_cookie_get("a b=c", "a b", &F.s)) \
+	X(cookie_get_name_eq, INV, authkit_http_cookie_get("a=b", "a=", &F.s)) \
+	X(cookie_get_name_semicolon, INV, authkit_http_cookie_get("a=b", "a;", &F.s)) \
+	X(cookie_get_name_utf8, INV, authkit_http_cookie_get("a=b", "\xC3\x28", &F.s)) \
+	X(cookie_get_name_8193, INV, authkit_http_cookie_get("a=b", HDR8193, &F.s)) \
+	X(cookie_get_header_8193, INV, authkit_http_cookie_get(COOKIE8193, "c", &F.s)) \
+	X(cookie_get_header_control, INV, authkit_http_cookie_get("a=b\x01", "a", &F.s)) \
+	X(cookie_get_header_newline, INV, authkit_http_cookie_get("a=b\r\nSet-Cookie: x=y", "a", &F.s)) \
+	X(cookie_get_header_del, INV, authkit_http_cookie_get("a=\x7f", "a", &F.s)) \
+	X(cookie_get_missing, NF, authkit_http_cookie_get("a=b; c=d", "e", &F.s)) \
+	X(cookie_get_case, NF, authkit_http_cookie_get("a=b", "A", &F.s)) \
+	X(cookie_get_no_eq, NF, authkit_http_cookie_get("a; b", "a", &F.s)) \
+	X(cookie_get_empty_header, NF, authkit_http_cookie_get("", "a", &F.s)) \
+	X(cookie_get_utf8_elsewhere, NF, authkit_http_cookie_get("x=\xC3\x28", "a", &F.s)) \
+	/* authkit_http_cookie_name */ \
+	X(cookie_name_out_null, INV, authkit_http_cookie_name(C, NULL)) \
+	X(cookie_name_ctx_null, INV, authkit_http_cookie_name(NULL, &F.s)) \
+	X(cookie_name_bad_config, CONF, authkit_http_cookie_name(F.badcookie, &F.s)) \
+	/* authkit_http_set_cookie */ \
+	X(set_cookie_out_null, INV, authkit_http_set_cookie(C, "v", 60, NULL)) \
+	X(set_cookie_ctx_null, INV, authkit_http_set_cookie(NULL, "v", 60, &F.s)) \
+	X(set_cookie_max_age_negative, INV, authkit_http_set_cookie(C, "v", -1, &F.s)) \
+	X(set_cookie_max_age_min, INV, authkit_http_set_cookie(C, NULL, INT64_MIN, &F.s)) \
+	X(set_cookie_value_null, INV, authkit_http_set_cookie(C, NULL, 60, &F.s)) \
+	X(set_cookie_value_empty, INV, authkit_http_set_cookie(C, "", 60, &F.s)) \
+	X(set_cookie_value_space, INV, authkit_http_set_cookie(C, "a b", 60, &F.s)) \
+	X(set_cookie_value_semicolon, INV, authkit_http_set_cookie(C, "a; Domain=evil.example", 60, &F.s)) \
+	X(set_cookie_value_quote, INV, authkit_http_set_cookie(C, "a\"b", 60, &F.s)) \
+	X(set_cookie_value_comma, INV, authkit_http_set_cookie(C, "a,b", 60, &F.s)) \
+	X(set_cookie_value_backslash, INV, authkit_http_set_cookie(C, "a\\b", 60, &F.s)) \
+	X(set_cookie_value_utf8, INV, authkit_http_set_cookie(C, "\xC3\xA9", 60, &F.s)) \
+	X(set_cookie_value_newline, INV, authkit_http_set_cookie(C, "a\r\nSet-Cookie: x=y", 60, &F.s)) \
+	X(set_cookie_value_4097, INV, authkit_http_set_cookie(C, VAL4097, 60, &F.s)) \
+	X(set_cookie_bad_name_config, CONF, authkit_http_set_cookie(F.badcookie, "v", 60, &F.s)) \
+	X(set_cookie_bad_samesite_config, CONF, authkit_http_set_cookie(F.badsamesite, "v", 60, &F.s)) \
+	X(set_cookie_deletion, OK, authkit_http_set_cookie(C, NULL, 0, &F.s)) \
+	X(set_cookie_max_age_capped, OK, authkit_http_set_cookie(C, "v", INT64_MAX, &F.s)) \
+	/* authkit_csrf_issue */ \
+	X(csrf_issue_out_null, INV, authkit_csrf_issue(C, F.sid, NULL)) \
+	X(csrf_issue_ctx_null, INV, authkit_csrf_issue(NULL, F.sid, &F.s)) \
+	X(csrf_issue_sid_null, INV, authkit_csrf_issue(C, NULL, &F.s)) \
+	X(csrf_issue_sid_empty, INV, authkit_csrf_issue(C, "", &F.s)) \
+	X(csrf_issue_sid_256, INV, authkit_csrf_issue(C, SID256, &F.s)) \
+	X(csrf_issue_sid_control, INV, authkit_csrf_issue(C, "abc\ndef", &F.s)) \
+	X(csrf_issue_no_keys, CONF, authkit_csrf_issue(NOJWT, F.sid, &F.s)) \
+	/* authkit_csrf_verify */ \
+	X(csrf_verify_ctx_null, INV, authkit_csrf_verify(NULL, F.sid, F.csrf)) \
+	X(csrf_verify_sid_null, INV, authkit_csrf_verify(C, NULL, F.csrf)) \
+	X(csrf_verify_sid_empty, INV, authkit_csrf_verify(C, "", F.csrf)) \
+	X(csrf_verify_sid_256, INV, authkit_csrf_verify(C, SID256, F.csrf)) \
+	X(csrf_verify_sid_control, INV, authkit_csrf_verify(C, "abc\x01", F.csrf)) \
+	X(csrf_verify_no_keys, CONF, authkit_csrf_verify(NOJWT, F.sid, F.csrf)) \
+	X(csrf_verify_token_null, TOK, authkit_csrf_verify(C, F.sid, NULL)) \
+	X(csrf_verify_token_empty, TOK, authkit_csrf_verify(C, F.sid, "")) \
+	X(csrf_verify_token_63, TOK, authkit_csrf_verify(C, F.sid, CSRF63)) \
+	X(csrf_verify_token_65, TOK, authkit_csrf_verify(C, F.sid, CSRF65)) \
+	X(csrf_verify_token_8193, TOK, authkit_csrf_verify(C, F.sid, HDR8193)) \
+	X(csrf_verify_token_not_b64url, TOK, authkit_csrf_verify(C, F.sid, CSRF64_BAD)) \
+	X(csrf_verify_token_utf8, TOK, \
+	  authkit_csrf_verify(C, F.sid, "\xC3\x28" "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC")) \
+	X(csrf_verify_tampered, TOK, authkit_csrf_verify(C, F.sid, F.csrf_tampered)) \
+	X(csrf_verify_other_session, TOK, authkit_csrf_verify(C, F.sid2, F.csrf)) \
+	X(csrf_verify_other_secret, TOK, authkit_csrf_verify(F.badcookie, F.sid, F.csrf)) \
+	/* authkit_request_authenticate */ \
+	X(request_out_null, INV, authkit_request_authenticate(C, NULL, F.ck_valid, NULL)) \
+	X(request_ctx_null, INV, authkit_request_authenticate(NULL, NULL, F.ck_valid, &F.p)) \
+	X(request_nothing, NF, authkit_request_authenticate(C, NULL, NULL, &F.p)) \
+	X(request_other_scheme, NF, authkit_request_authenticate(C, "Basic dXNlcjpwYXNz", NULL, &F.p)) \
+	X(request_other_cookies, NF, authkit_request_authenticate(C, "", "theme=dark; lang=en", &F.p)) \
+	X(request_bearer_malformed, TOK, authkit_request_authenticate(C, "Bearer a b", NULL, &F.p)) \
+	X(request_bearer_empty, TOK, authkit_request_authenticate(C, "Bearer", NULL, &F.p)) \
+	X(request_bearer_8193, TOK, authkit_request_authenticate(C, BEARER8193, NULL, &F.p)) \
+	X(request_bearer_garbage, TOK, authkit_request_authenticate(C, "Bearer garbage", NULL, &F.p)) \
+	X(request_bearer_api_key, TOK, authkit_request_authenticate(C, "Bearer ak_0123456789abcdef", NULL, &F.p)) \
+	X(request_bearer_session_token, TOK, authkit_request_authenticate(C, "Bearer A.B.C", NULL, &F.p)) \
+	X(request_bearer_tampered_no_fallback, TOK, \
+	  authkit_request_authenticate(C, F.bearer_tampered, F.ck_valid, &F.p)) \
+	X(request_bearer_revoked, REV, authkit_request_authenticate(C, F.bearer_revoked, NULL, &F.p)) \
+	X(request_bearer_revoked_no_fallback, REV, \
+	  authkit_request_authenticate(C, F.bearer_revoked, F.ck_valid, &F.p)) \
+	X(request_bearer_no_keys, CONF, authkit_request_authenticate(NOJWT, F.bearer_revoked, NULL, &F.p)) \
+	X(request_cookie_unknown, TOK, authkit_request_authenticate(C, NULL, F.ck_unknown, &F.p)) \
+	X(request_cookie_malformed, TOK, authkit_request_authenticate(C, NULL, F.ck_malformed, &F.p)) \
+	X(request_cookie_revoked, REV, authkit_request_authenticate(C, "Basic x", F.ck_revoked, &F.p)) \
+	X(request_cookie_control, TOK, authkit_request_authenticate(C, NULL, "a=b\x01", &F.p)) \
+	X(request_cookie_8193, TOK, authkit_request_authenticate(C, NULL, COOKIE8193, &F.p)) \
+	X(request_cookie_bad_config, CONF, authkit_request_authenticate(F.badcookie, NULL, "a=b", &F.p))
 
 #define X_FN(id, codes, call) \
 	static int case_##id(void) \
@@ -713,6 +920,15 @@ static void free_outs(void)
 	authkit_user_list_free(F.ul);
 	authkit_audit_list_free(F.al);
 	authkit_string_free(F.s);
+	authkit_login_free(F.login);
+	authkit_session_free(F.sess);
+	authkit_session_list_free(F.sl);
+	authkit_principal_free(F.p);
+	F.login = NULL;
+	F.sess = NULL;
+	F.sl = NULL;
+	F.p = NULL;
+	F.tok = NULL;
 	F.u = NULL;
 	F.ul = NULL;
 	F.al = NULL;
@@ -731,9 +947,11 @@ static void describe(char *out, size_t size, unsigned mask)
 
 START_TEST(table_bad_arguments_change_nothing)
 {
-	char *raw_before = raw_dump(F.path);
-	char *store_before = store_dump(F.ctx);
+	char *raw_before = db_raw_dump(F.path, 1);
+	char *store_before = db_store_dump(F.ctx->store);
 	ck_assert_ptr_nonnull(strstr(store_before, "role15"));
+	ck_assert_ptr_nonnull(strstr(raw_before, "== sessions")); /* the new tables are dumped too */
+	ak_settings cfg_before = F.cfg->settings;
 	sbuf failures = {0};
 	size_t nfail = 0, n = sizeof cases / sizeof *cases;
 	ck_assert_uint_gt(n, 200);
@@ -757,14 +975,23 @@ START_TEST(table_bad_arguments_change_nothing)
 			sb_str(&failures, msg);
 			nfail++;
 		}
+		/* nor a token or other secret of the fixture */
+		const char *secrets[] = {F.stok, F.stok2, F.rtok, F.rtok2, F.reset_tok, F.verify_tok, F.csrf,
+		                         strrchr(F.atok, '.') + 1, strrchr(F.atok2, '.') + 1, JWT_SECRET};
+		for (size_t k = 0; k < sizeof secrets / sizeof *secrets; k++)
+			if (strstr(err, secrets[k])) {
+				snprintf(msg, sizeof msg, "\n  %s: detail message contains secret #%zu", cases[i].name, k);
+				sb_str(&failures, msg);
+				nfail++;
+			}
 		if (strstr(err, MARK) || strstr(err, PW) || strstr(err, "zzzzzzzz")) {
 			snprintf(msg, sizeof msg, "\n  %s: detail message contains the password: %s", cases[i].name,
 			         err);
 			sb_str(&failures, msg);
 			nfail++;
 		}
-		char *raw_after = raw_dump(F.path);
-		char *store_after = store_dump(F.ctx);
+		char *raw_after = db_raw_dump(F.path, 1);
+		char *store_after = db_store_dump(F.ctx->store);
 		if (strcmp(raw_before, raw_after) != 0 || strcmp(store_before, store_after) != 0) {
 			snprintf(msg, sizeof msg, "\n  %s: the database changed (%s)", cases[i].name,
 			         strcmp(raw_before, raw_after) ? "on disk" : "in the store's connection");
@@ -781,6 +1008,8 @@ START_TEST(table_bad_arguments_change_nothing)
 	}
 	free(raw_before);
 	free(store_before);
+	ck_assert_msg(memcmp(&cfg_before, &F.cfg->settings, sizeof cfg_before) == 0,
+	              "a rejected authkit_config_add_jwt_key changed the config");
 	ck_assert_msg(nfail == 0, "%zu of %zu argument cases failed:%s", nfail, n, failures.p ? failures.p : "");
 	free(failures.p);
 }
@@ -789,14 +1018,14 @@ END_TEST
 /* The table's database fixture really is sensitive: a change shows. */
 START_TEST(snapshot_detects_changes)
 {
-	char *raw0 = raw_dump(F.path), *st0 = store_dump(F.ctx);
+	char *raw0 = db_raw_dump(F.path, 1), *st0 = db_store_dump(F.ctx->store);
 	ck_assert_int_eq(authkit_user_set_verified(F.ctx, F.alice, 1), AUTHKIT_OK);
-	char *raw1 = raw_dump(F.path), *st1 = store_dump(F.ctx);
+	char *raw1 = db_raw_dump(F.path, 1), *st1 = db_store_dump(F.ctx->store);
 	ck_assert_str_ne(raw0, raw1);
 	ck_assert_str_ne(st0, st1);
 	/* an audit-only change shows too */
 	ck_assert_int_eq(authkit_authenticate(F.ctx, "nobody", PW, NULL, NULL), AUTHKIT_EAUTH);
-	char *raw2 = raw_dump(F.path), *st2 = store_dump(F.ctx);
+	char *raw2 = db_raw_dump(F.path, 1), *st2 = db_store_dump(F.ctx->store);
 	ck_assert_str_ne(raw1, raw2);
 	ck_assert_str_ne(st1, st2);
 	free(raw0);
@@ -877,6 +1106,57 @@ START_TEST(null_accessors_and_constants)
 	authkit_ctx_free(NULL);
 	authkit_store_free(NULL);
 	ck_assert_int_eq(authkit_ctx_now_ms(NULL), 0);
+	/* session.h, token.h, http.h */
+	ck_assert_int_eq(authkit_login_user_id(NULL), 0);
+	ck_assert_ptr_null(authkit_login_user(NULL));
+	ck_assert_ptr_null(authkit_login_session_id(NULL));
+	ck_assert_ptr_null(authkit_login_session_token(NULL));
+	ck_assert_ptr_null(authkit_login_access_token(NULL));
+	ck_assert_int_eq(authkit_login_access_expires_at(NULL), 0);
+	ck_assert_ptr_null(authkit_login_refresh_token(NULL));
+	ck_assert_int_eq(authkit_login_refresh_expires_at(NULL), 0);
+	authkit_login_free(NULL);
+	ck_assert_ptr_null(authkit_session_id(NULL));
+	ck_assert_int_eq(authkit_session_user_id(NULL), 0);
+	ck_assert_ptr_null(authkit_session_ip(NULL));
+	ck_assert_ptr_null(authkit_session_user_agent(NULL));
+	ck_assert_int_eq(authkit_session_created_at(NULL), 0);
+	ck_assert_int_eq(authkit_session_last_seen_at(NULL), 0);
+	ck_assert_int_eq(authkit_session_idle_expires_at(NULL), 0);
+	ck_assert_int_eq(authkit_session_expires_at(NULL), 0);
+	ck_assert_int_eq(authkit_session_revoked_at(NULL), 0);
+	authkit_session_free(NULL);
+	ck_assert_uint_eq(authkit_session_list_count(NULL), 0);
+	ck_assert_ptr_null(authkit_session_list_get(NULL, 0));
+	authkit_session_list_free(NULL);
+	ck_assert_int_eq(authkit_principal_user_id(NULL), 0);
+	ck_assert_str_eq(authkit_principal_session_id(NULL), "");
+	ck_assert_int_eq(authkit_principal_expires_at(NULL), 0);
+	ck_assert_str_eq(authkit_principal_jti(NULL), "");
+	ck_assert_str_eq(authkit_principal_kind(NULL), "");
+	ck_assert_uint_eq(authkit_principal_role_count(NULL), 0);
+	ck_assert_ptr_null(authkit_principal_role(NULL, 0));
+	ck_assert_int_eq(authkit_principal_has_role(NULL, "admin"), 0);
+	authkit_principal_free(NULL);
+	ck_assert_uint_eq(authkit_http_header_max(), AUTHKIT_HTTP_HEADER_MAX);
+	ck_assert_uint_eq(authkit_http_header_max(), 8192);
+	ck_assert_uint_eq(authkit_csrf_token_chars(), AUTHKIT_CSRF_TOKEN_CHARS);
+	ck_assert_uint_eq(authkit_csrf_token_chars(), 64);
+	ck_assert_uint_eq(strlen(F.csrf), AUTHKIT_CSRF_TOKEN_CHARS);
+	/* a session list and a principal with out-of-range indexes */
+	authkit_session_list *sl = NULL;
+	ck_assert_int_eq(authkit_session_list_user(F.ctx, F.alice, &sl), AUTHKIT_OK);
+	ck_assert_uint_eq(authkit_session_list_count(sl), 1); /* the revoked one is not listed */
+	ck_assert_ptr_null(authkit_session_list_get(sl, 1));
+	ck_assert_ptr_null(authkit_session_list_get(sl, (size_t)-1));
+	authkit_session_list_free(sl);
+	authkit_principal *pr = NULL;
+	ck_assert_int_eq(authkit_token_verify(F.ctx, F.atok, AUTHKIT_VERIFY_STATELESS, &pr), AUTHKIT_OK);
+	ck_assert_ptr_null(authkit_principal_role(pr, authkit_principal_role_count(pr)));
+	ck_assert_ptr_null(authkit_principal_role(pr, (size_t)-1));
+	ck_assert_int_eq(authkit_principal_has_role(pr, NULL), 0);
+	ck_assert_int_eq(authkit_principal_has_role(pr, ""), 0);
+	authkit_principal_free(pr);
 	ck_assert_int_eq(authkit_ctx_now_ms(F.ctx), test_clock_read(&F.clk));
 
 	/* has_role / role with a real user */

@@ -47,11 +47,7 @@ static authkit_ctx *open_ctx(const char *db, int max_attempts, int lockout_minut
 		ck_assert_int_eq(authkit_config_set_int(cfg, "AUTHKIT_LOCKOUT_MINUTES", lockout_minutes), AUTHKIT_OK);
 	if (opslimit)
 		ck_assert_int_eq(authkit_config_set_int(cfg, "AUTHKIT_ARGON2_OPSLIMIT", opslimit), AUTHKIT_OK);
-	authkit_ctx *c = NULL;
-	int rc = authkit_ctx_open(&c, cfg);
-	ck_assert_msg(rc == AUTHKIT_OK, "ctx_open: %s", authkit_error_last());
-	authkit_config_free(cfg);
-	return c;
+	return test_ctx_from_config(cfg);
 }
 
 static int64_t reg_in(authkit_ctx *c, const char *username, const char *email)
@@ -90,24 +86,6 @@ static int64_t locked_until(authkit_ctx *c, int64_t id)
 	int64_t t = authkit_user_locked_until(u);
 	authkit_user_free(u);
 	return t;
-}
-
-static int audit_count_in(authkit_ctx *c, int64_t user_id, const char *event, const char *detail)
-{
-	authkit_audit_list *l = NULL;
-	ck_assert_int_eq(authkit_audit_query(c, user_id, 0, 0, 10000, &l), AUTHKIT_OK);
-	int n = 0;
-	for (size_t i = 0; i < authkit_audit_list_count(l); i++)
-		if ((!event || strcmp(authkit_audit_list_event(l, i), event) == 0) &&
-		    (!detail || strcmp(authkit_audit_list_detail(l, i), detail) == 0))
-			n++;
-	authkit_audit_list_free(l);
-	return n;
-}
-
-static int audit_count(int64_t user_id, const char *event, const char *detail)
-{
-	return audit_count_in(ctx, user_id, event, detail);
 }
 
 /* The newest audit row must be this one. */
@@ -159,8 +137,8 @@ START_TEST(login_by_username_or_email)
 	/* out may be NULL, ip may be NULL */
 	ck_assert_int_eq(authkit_authenticate(ctx, "alice_01", PW, NULL, NULL), AUTHKIT_OK);
 	assert_last_audit(ctx, id, "auth.ok", NULL, "");
-	ck_assert_int_eq(audit_count(id, "auth.ok", NULL), 7);
-	ck_assert_int_eq(audit_count(0, "auth.failed", NULL), 0);
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.ok", NULL), 7);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "auth.failed", NULL), 0);
 	/* IPv6 with a zone goes to the log verbatim */
 	ck_assert_int_eq(authkit_authenticate(ctx, "alice_01", PW, "[fe80::1%eth0]", NULL), AUTHKIT_OK);
 	assert_last_audit(ctx, id, "auth.ok", NULL, "[fe80::1%eth0]");
@@ -210,12 +188,12 @@ START_TEST(every_failure_is_eauth_with_reason)
 		ck_assert_int_eq(authkit_authenticate(ctx, cases[i].identifier, cases[i].password, NULL, NULL),
 		                 AUTHKIT_EAUTH);
 	}
-	ck_assert_int_eq(audit_count(0, "auth.failed", NULL), 16);
-	ck_assert_int_eq(audit_count(0, "auth.failed", "reason=unknown_user"), 4);
-	ck_assert_int_eq(audit_count(id, "auth.failed", "reason=bad_password"), 4);
-	ck_assert_int_eq(audit_count(inactive, "auth.failed", "reason=inactive"), 4);
-	ck_assert_int_eq(audit_count(locked, "auth.failed", "reason=locked"), 4);
-	ck_assert_int_eq(audit_count(0, "auth.ok", NULL), 0);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "auth.failed", NULL), 16);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "auth.failed", "reason=unknown_user"), 4);
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.failed", "reason=bad_password"), 4);
+	ck_assert_int_eq(test_audit_count(ctx, inactive, "auth.failed", "reason=inactive"), 4);
+	ck_assert_int_eq(test_audit_count(ctx, locked, "auth.failed", "reason=locked"), 4);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "auth.ok", NULL), 0);
 	/* only bad passwords count toward the lockout */
 	ck_assert_int_eq(failed_logins(ctx, id), 4);
 	ck_assert_int_eq(failed_logins(ctx, inactive), 0);
@@ -243,14 +221,14 @@ START_TEST(lockout_and_expiry)
 	ck_assert_int_eq(authkit_authenticate(ctx, "ERIN", WRONG, NULL, NULL), AUTHKIT_EAUTH);
 	ck_assert_int_eq(failed_logins(ctx, id), 2);
 	ck_assert_int_eq(locked_until(ctx, id), 0);
-	ck_assert_int_eq(audit_count(id, "auth.lockout", NULL), 0);
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.lockout", NULL), 0);
 	/* third failure, through the email: the same account */
 	int64_t t_lock = now_s();
 	ck_assert_int_eq(authkit_authenticate_ex(ctx, "Erin@Example.com", WRONG, "192.0.2.9", NULL, &reason),
 	                 AUTHKIT_EAUTH);
 	ck_assert_int_eq(reason, AUTHKIT_AUTH_BAD_PASSWORD);
 	ck_assert_int_eq(locked_until(ctx, id), t_lock + 600);
-	ck_assert_int_eq(audit_count(id, "auth.lockout", NULL), 1);
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.lockout", NULL), 1);
 
 	/* the correct password fails during the lockout */
 	ck_assert_int_eq(authkit_authenticate_ex(ctx, "erin", PW, NULL, NULL, &reason), AUTHKIT_EAUTH);
@@ -258,8 +236,8 @@ START_TEST(lockout_and_expiry)
 	test_clock_advance_s(&clk, 599);
 	ck_assert_int_eq(authkit_authenticate_ex(ctx, "erin@example.com", PW, NULL, NULL, &reason), AUTHKIT_EAUTH);
 	ck_assert_int_eq(reason, AUTHKIT_AUTH_LOCKED);
-	ck_assert_int_eq(audit_count(id, "auth.failed", "reason=locked"), 2);
-	ck_assert_int_eq(audit_count(id, "auth.lockout", NULL), 1); /* no new lockout while locked */
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.failed", "reason=locked"), 2);
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.lockout", NULL), 1); /* no new lockout while locked */
 	ck_assert_int_eq(locked_until(ctx, id), t_lock + 600);      /* nor an extension */
 
 	/* when the lockout minutes have passed, it works again */
@@ -299,7 +277,7 @@ START_TEST(success_resets_counter)
 		ck_assert_int_eq(failed_logins(ctx, id), 0);
 		ck_assert_int_eq(locked_until(ctx, id), 0);
 	}
-	ck_assert_int_eq(audit_count(id, "auth.lockout", NULL), 0);
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.lockout", NULL), 0);
 	/* counters are per account */
 	ck_assert_int_eq(authkit_authenticate(ctx, "gail", WRONG, NULL, NULL), AUTHKIT_EAUTH);
 	ck_assert_int_eq(failed_logins(ctx, other), 1);
@@ -391,73 +369,45 @@ START_TEST(same_work_for_every_failure)
 }
 END_TEST
 
-/* Read the bcrypt fixture: lines "password<TAB>hash". Returns the count. */
-static int load_bcrypt_fixture(char pw[][128], char hash[][128], int max)
-{
-	const char *dir = getenv("AUTHKIT_TEST_FIXTURES");
-	ck_assert_msg(dir != NULL, "AUTHKIT_TEST_FIXTURES is not set");
-	char path[1024];
-	snprintf(path, sizeof path, "%s/bcrypt_fixture.txt", dir);
-	FILE *f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	char line[512];
-	int n = 0;
-	while (n < max && fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		char *tab = strchr(line, '\t');
-		if (!tab || line[0] == '#')
-			continue;
-		*tab = '\0';
-		ck_assert_uint_lt(strlen(line), 128);
-		ck_assert_uint_lt(strlen(tab + 1), 128);
-		strcpy(pw[n], line);
-		strcpy(hash[n], tab + 1);
-		n++;
-	}
-	fclose(f);
-	ck_assert_int_gt(n, 0);
-	return n;
-}
-
 START_TEST(legacy_bcrypt_upgraded)
 {
-	char pw[8][128], bh[8][128];
-	int n = load_bcrypt_fixture(pw, bh, 8);
+	bcrypt_case bc[8];
+	int n = (int)test_load_bcrypt_fixture(bc, 8);
 	if (n > 4)
 		n = 4; /* bcrypt is slow on purpose: a few are enough */
 	for (int i = 0; i < n; i++) {
 		char un[16], em[32], h[AUTHKIT_STORE_HASH_BYTES];
 		snprintf(un, sizeof un, "legacy%d", i);
 		snprintf(em, sizeof em, "legacy%d@example.com", i);
-		ck_assert_msg(strncmp(bh[i], "$2", 2) == 0, "fixture line %d is not bcrypt", i);
+		ck_assert_msg(strncmp(bc[i].hash, "$2", 2) == 0, "fixture line %d is not bcrypt", i);
 		authkit_user *u = NULL;
-		int rc = authkit_user_import(ctx, un, em, NULL, bh[i], &u);
+		int rc = authkit_user_import(ctx, un, em, NULL, bc[i].hash, &u);
 		ck_assert_msg(rc == AUTHKIT_OK, "import fixture %d: %s", i, authkit_error_last());
 		int64_t id = authkit_user_id(u);
 		authkit_user_free(u);
-		ck_assert_int_eq(authkit_password_needs_rehash(ctx, bh[i]), 1);
-		ck_assert_int_eq(authkit_password_verify(bh[i], pw[i]), AUTHKIT_OK);
+		ck_assert_int_eq(authkit_password_needs_rehash(ctx, bc[i].hash), 1);
+		ck_assert_int_eq(authkit_password_verify(bc[i].hash, bc[i].password), AUTHKIT_OK);
 
 		/* a wrong password neither logs in nor touches the hash */
 		char wrong[140];
-		snprintf(wrong, sizeof wrong, "%sx", pw[i]);
+		snprintf(wrong, sizeof wrong, "%.127sx", bc[i].password); /* fixture passwords are < 128 bytes */
 		ck_assert_int_eq(authkit_authenticate(ctx, un, wrong, NULL, NULL), AUTHKIT_EAUTH);
 		stored_hash(ctx, id, h);
-		ck_assert_str_eq(h, bh[i]);
+		ck_assert_str_eq(h, bc[i].hash);
 
 		/* the right one does, and the hash becomes Argon2id */
-		rc = authkit_authenticate(ctx, em, pw[i], "127.0.0.1", NULL);
+		rc = authkit_authenticate(ctx, em, bc[i].password, "127.0.0.1", NULL);
 		ck_assert_msg(rc == AUTHKIT_OK, "bcrypt fixture %d: %s (%s)", i, authkit_strerror(rc),
 		              authkit_error_last());
 		stored_hash(ctx, id, h);
 		ck_assert_msg(strncmp(h, "$argon2id$", 10) == 0, "not upgraded: %s", h);
 		ck_assert_int_eq(authkit_password_needs_rehash(ctx, h), 0);
-		ck_assert_int_eq(authkit_password_verify(h, pw[i]), AUTHKIT_OK);
-		ck_assert_int_eq(audit_count(id, "password.rehashed", NULL), 1);
+		ck_assert_int_eq(authkit_password_verify(h, bc[i].password), AUTHKIT_OK);
+		ck_assert_int_eq(test_audit_count(ctx, id, "password.rehashed", NULL), 1);
 		/* and it keeps working, with no second rehash */
-		ck_assert_int_eq(authkit_authenticate(ctx, un, pw[i], NULL, NULL), AUTHKIT_OK);
+		ck_assert_int_eq(authkit_authenticate(ctx, un, bc[i].password, NULL, NULL), AUTHKIT_OK);
 		ck_assert_int_eq(authkit_authenticate(ctx, un, wrong, NULL, NULL), AUTHKIT_EAUTH);
-		ck_assert_int_eq(audit_count(id, "password.rehashed", NULL), 1);
+		ck_assert_int_eq(test_audit_count(ctx, id, "password.rehashed", NULL), 1);
 		char h2[AUTHKIT_STORE_HASH_BYTES];
 		stored_hash(ctx, id, h2);
 		ck_assert_str_eq(h2, h);
@@ -482,7 +432,7 @@ START_TEST(cost_change_rehashes)
 
 	authkit_ctx *c3 = open_ctx(path, 0, 0, 3);
 	ck_assert_int_eq(authkit_password_needs_rehash(c3, h1), 1);
-	ck_assert_int_eq(audit_count_in(c3, id, "password.rehashed", NULL), 0);
+	ck_assert_int_eq(test_audit_count(c3, id, "password.rehashed", NULL), 0);
 	authkit_user *u = NULL;
 	ck_assert_int_eq(authkit_authenticate(c3, "mike", PW, NULL, &u), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_user_id(u), id);
@@ -492,11 +442,11 @@ START_TEST(cost_change_rehashes)
 	ck_assert_ptr_nonnull(strstr(h3, "t=3"));
 	ck_assert_int_eq(authkit_password_needs_rehash(c3, h3), 0);
 	ck_assert_int_eq(authkit_password_needs_rehash(ctx, h3), 1);
-	ck_assert_int_eq(audit_count_in(c3, id, "password.rehashed", NULL), 1);
+	ck_assert_int_eq(test_audit_count(c3, id, "password.rehashed", NULL), 1);
 	/* still works at the new cost, no second rehash */
 	ck_assert_int_eq(authkit_authenticate(c3, "mike", PW, NULL, NULL), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_authenticate(c3, "mike", WRONG, NULL, NULL), AUTHKIT_EAUTH);
-	ck_assert_int_eq(audit_count_in(c3, id, "password.rehashed", NULL), 1);
+	ck_assert_int_eq(test_audit_count(c3, id, "password.rehashed", NULL), 1);
 	/* a failed login does not rehash */
 	ck_assert_int_eq(authkit_authenticate(ctx, "mike", WRONG, NULL, NULL), AUTHKIT_EAUTH);
 	stored_hash(ctx, id, h2);
@@ -521,7 +471,7 @@ START_TEST(password_change)
 	ck_assert_int_eq(authkit_password_change(ctx, id, "", PW2, NULL, NULL), AUTHKIT_EAUTH);
 	stored_hash(ctx, id, h1);
 	ck_assert_str_eq(h0, h1);
-	ck_assert_int_eq(audit_count(id, "password.changed", NULL), 0);
+	ck_assert_int_eq(test_audit_count(ctx, id, "password.changed", NULL), 0);
 
 	/* the policy applies to the new one */
 	const char *weak[] = {"short", "password1234", "nina-is-my-name-2024", "my nina@example.com box",
@@ -550,7 +500,7 @@ START_TEST(password_change)
 	ck_assert_int_eq(authkit_authenticate_ex(ctx, "nina", PW, NULL, NULL, &reason), AUTHKIT_EAUTH);
 	ck_assert_int_eq(reason, AUTHKIT_AUTH_BAD_PASSWORD);
 	ck_assert_int_eq(authkit_authenticate(ctx, "nina", PW2, NULL, NULL), AUTHKIT_OK);
-	ck_assert_int_eq(audit_count(id, "password.changed", NULL), 1);
+	ck_assert_int_eq(test_audit_count(ctx, id, "password.changed", NULL), 1);
 	/* the old one no longer counts as current either */
 	ck_assert_int_eq(authkit_password_change(ctx, id, PW, "Another-Fine-Passphrase-77", NULL, NULL), AUTHKIT_EAUTH);
 	ck_assert_int_eq(authkit_authenticate(ctx, "nina", PW2, NULL, NULL), AUTHKIT_OK);
@@ -565,7 +515,7 @@ START_TEST(password_set)
 	ck_assert_int_eq(authkit_password_set(ctx, id, "omar-omar-omar-omar"), AUTHKIT_EPASSWORD);
 	ck_assert_int_eq(authkit_password_set(ctx, id + 1, PW2), AUTHKIT_ENOTFOUND);
 	ck_assert_int_eq(authkit_authenticate(ctx, "omar", PW, NULL, NULL), AUTHKIT_OK);
-	ck_assert_int_eq(audit_count(id, "password.set", NULL), 0);
+	ck_assert_int_eq(test_audit_count(ctx, id, "password.set", NULL), 0);
 
 	ck_assert_int_eq(authkit_password_set(ctx, id, PW2), AUTHKIT_OK);
 	assert_last_audit(ctx, id, "password.set", NULL, NULL);
@@ -573,18 +523,18 @@ START_TEST(password_set)
 	ck_assert_int_eq(authkit_authenticate(ctx, "omar", PW2, NULL, NULL), AUTHKIT_OK);
 
 	/* set works on an imported bcrypt user too and replaces the legacy hash */
-	char pw[8][128], bh[8][128];
-	load_bcrypt_fixture(pw, bh, 8);
+	bcrypt_case bc[8];
+	test_load_bcrypt_fixture(bc, 8);
 	int64_t legacy = 0;
 	authkit_user *u = NULL;
-	ck_assert_int_eq(authkit_user_import(ctx, "pete", "pete@example.com", NULL, bh[0], &u), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_user_import(ctx, "pete", "pete@example.com", NULL, bc[0].hash, &u), AUTHKIT_OK);
 	legacy = authkit_user_id(u);
 	authkit_user_free(u);
 	ck_assert_int_eq(authkit_password_set(ctx, legacy, PW), AUTHKIT_OK);
 	char h[AUTHKIT_STORE_HASH_BYTES];
 	stored_hash(ctx, legacy, h);
 	ck_assert_msg(strncmp(h, "$argon2id$", 10) == 0, "%s", h);
-	ck_assert_int_eq(authkit_authenticate(ctx, "pete", pw[0], NULL, NULL), AUTHKIT_EAUTH);
+	ck_assert_int_eq(authkit_authenticate(ctx, "pete", bc[0].password, NULL, NULL), AUTHKIT_EAUTH);
 	ck_assert_int_eq(authkit_authenticate(ctx, "pete", PW, NULL, NULL), AUTHKIT_OK);
 }
 END_TEST

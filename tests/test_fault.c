@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "db_dump.h"
 #include "fault_store.h"
 #include "helpers.h"
 
@@ -21,161 +22,6 @@
 #define WRONG "Xq7!Nimbus-Vortex-Pyl0N"
 #define MAX_ATTEMPTS 3
 #define JWT_SECRET "8f3a1c5e7b9d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f1a"
-
-/* ---- database snapshots ---------------------------------------------- */
-
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-} sbuf;
-
-static void sb_str(sbuf *b, const char *s)
-{
-	size_t n = strlen(s);
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		ck_assert_ptr_nonnull(b->p);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n + 1);
-	b->len += n;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every row of every table, sorted, through a separate read-only connection. */
-static char *raw_dump(const char *path)
-{
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-	ck_assert_msg(rc == SQLITE_OK, "open %s: %s", path, sqlite3_errmsg(db));
-	sqlite3_busy_timeout(db, 5000);
-	sbuf out = {0};
-	sqlite3_stmt *tables = NULL;
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master ORDER BY type, name", -1,
-	                                    &tables, NULL),
-	                 SQLITE_OK);
-	while (sqlite3_step(tables) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(tables, 0);
-		const char *sql = (const char *)sqlite3_column_text(tables, 1);
-		sb_str(&out, "== ");
-		sb_str(&out, name);
-		sb_str(&out, "\n");
-		if (!sql || strncmp(sql, "CREATE TABLE", 12) != 0)
-			continue;
-		char *q = sqlite3_mprintf("SELECT * FROM \"%w\"", name);
-		sqlite3_stmt *st = NULL;
-		ck_assert_msg(sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
-		sqlite3_free(q);
-		char **rows = NULL;
-		size_t nrows = 0;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			sbuf row = {0};
-			sb_str(&row, "");
-			for (int c = 0; c < sqlite3_column_count(st); c++) {
-				char cell[64];
-				int t = sqlite3_column_type(st, c);
-				if (t == SQLITE_NULL) {
-					sb_str(&row, "NULL|");
-					continue;
-				}
-				if (t == SQLITE_INTEGER) {
-					snprintf(cell, sizeof cell, "i%lld|", (long long)sqlite3_column_int64(st, c));
-					sb_str(&row, cell);
-					continue;
-				}
-				const unsigned char *v = t == SQLITE_BLOB ? sqlite3_column_blob(st, c)
-				                                          : sqlite3_column_text(st, c);
-				int n = sqlite3_column_bytes(st, c);
-				sb_str(&row, t == SQLITE_BLOB ? "b" : t == SQLITE_FLOAT ? "f" : "t");
-				for (int k = 0; k < n; k++) {
-					snprintf(cell, sizeof cell, "%02x", v[k]);
-					sb_str(&row, cell);
-				}
-				sb_str(&row, "|");
-			}
-			rows = realloc(rows, (nrows + 1) * sizeof *rows);
-			ck_assert_ptr_nonnull(rows);
-			rows[nrows++] = row.p;
-		}
-		sqlite3_finalize(st);
-		if (nrows > 0) /* qsort(NULL, 0) is undefined: empty tables */
-			qsort(rows, nrows, sizeof *rows, cmp_str);
-		for (size_t i = 0; i < nrows; i++) {
-			sb_str(&out, rows[i]);
-			sb_str(&out, "\n");
-			free(rows[i]);
-		}
-		free(rows);
-	}
-	sqlite3_finalize(tables);
-	sqlite3_close(db);
-	return out.p;
-}
-
-static int dump_user(const authkit_store_user *u, void *userdata)
-{
-	char line[2048];
-	snprintf(line, sizeof line, "u %lld|%s|%s|%s|%s|%s|%d%d%d|%d|%lld|%lld|%lld|%lld\n", (long long)u->id,
-	         u->username, u->email, u->full_name, u->password_hash, u->roles, u->is_active, u->is_verified,
-	         u->is_superuser, u->failed_logins, (long long)u->locked_until, (long long)u->created_at,
-	         (long long)u->updated_at, (long long)u->last_login_at);
-	sb_str(userdata, line);
-	return 0;
-}
-
-static int dump_audit(const authkit_store_audit *a, void *userdata)
-{
-	char line[512];
-	snprintf(line, sizeof line, "a %lld|%lld|%lld|%s|%s|%s\n", (long long)a->id, (long long)a->time,
-	         (long long)a->user_id, a->event, a->ip, a->detail);
-	sb_str(userdata, line);
-	return 0;
-}
-
-/* Through the inner store on this thread's connection: it would show a
- * transaction left open, which a separate connection cannot see. */
-static char *store_dump(authkit_store *s)
-{
-	sbuf out = {0};
-	int64_t n = -1;
-	ck_assert_int_eq(s->user_count(s, &n), AUTHKIT_OK);
-	char line[64];
-	snprintf(line, sizeof line, "count %lld\n", (long long)n);
-	sb_str(&out, line);
-	ck_assert_int_eq(s->user_list(s, 0, 1000, dump_user, &out), AUTHKIT_OK);
-	ck_assert_int_eq(s->audit_query(s, 0, 0, 0, 10000, dump_audit, &out), AUTHKIT_OK);
-	return out.p;
-}
-
-/* The first line where two dumps differ, for failure messages (whole dumps
- * are longer than Check can carry). */
-static const char *line_at(const char *s, size_t off, char *out, size_t size)
-{
-	size_t start = off;
-	while (start > 0 && s[start - 1] != '\n')
-		start--;
-	size_t len = strcspn(s + start, "\n");
-	snprintf(out, size, "%.*s", (int)(len < 300 ? len : 300), s + start);
-	return out;
-}
-
-static char *first_diff(const char *a, const char *b)
-{
-	static char msg[800];
-	char la[310], lb[310];
-	size_t i = 0;
-	while (a[i] && a[i] == b[i])
-		i++;
-	snprintf(msg, sizeof msg, "before: %s\n  after: %s", line_at(a, i, la, sizeof la), line_at(b, i, lb, sizeof lb));
-	return msg;
-}
 
 /* ---- fixture: a known state ------------------------------------------ */
 
@@ -268,7 +114,7 @@ typedef int (*op_fn)(void);
  */
 static void walk(const char *name, op_fn op, int expect_final)
 {
-	char *raw0 = raw_dump(path), *st0 = store_dump(inner);
+	char *raw0 = db_raw_dump(path, 0), *st0 = db_store_dump(inner);
 	long n;
 	for (n = 1; n < 200; n++) {
 		fault_store_fail_at(ctl, n);
@@ -290,18 +136,18 @@ static void walk(const char *name, op_fn op, int expect_final)
 		ck_assert_msg(inner->txn_begin(inner) == AUTHKIT_OK, "%s, call %ld failing: a transaction was left open",
 		              name, n);
 		ck_assert_int_eq(inner->txn_rollback(inner), AUTHKIT_OK);
-		char *raw1 = raw_dump(path), *st1 = store_dump(inner);
+		char *raw1 = db_raw_dump(path, 0), *st1 = db_store_dump(inner);
 		ck_assert_msg(strcmp(raw0, raw1) == 0, "%s with store call %ld failing changed the database:\n  %s", name,
-		              n, first_diff(raw0, raw1));
+		              n, db_first_diff(raw0, raw1));
 		ck_assert_msg(strcmp(st0, st1) == 0, "%s with store call %ld failing changed the store:\n  %s", name, n,
-		              first_diff(st0, st1));
+		              db_first_diff(st0, st1));
 		free(raw1);
 		free(st1);
 	}
 	ck_assert_msg(n > 1, "%s made no store call", name);
 	ck_assert_msg(n < 200, "%s never finished", name);
 	/* and the successful run did change something */
-	char *raw2 = raw_dump(path), *st2 = store_dump(inner);
+	char *raw2 = db_raw_dump(path, 0), *st2 = db_store_dump(inner);
 	ck_assert_msg(strcmp(raw0, raw2) != 0, "%s changed nothing when it succeeded", name);
 	ck_assert_str_ne(st0, st2);
 	free(raw0);

@@ -35,11 +35,7 @@ static authkit_ctx *ctx_with(const char *key, ...)
 		ck_assert_msg(authkit_config_set(cfg, k, v) == AUTHKIT_OK, "%s: %s", k, authkit_error_last());
 	}
 	va_end(ap);
-	authkit_ctx *c = NULL;
-	int rc = authkit_ctx_open(&c, cfg);
-	ck_assert_msg(rc == AUTHKIT_OK, "ctx_open: %s", authkit_error_last());
-	authkit_config_free(cfg);
-	return c;
+	return test_ctx_from_config(cfg);
 }
 
 /* ---- Authorization: Bearer ---- */

@@ -379,34 +379,6 @@ END_TEST
 
 #define FIXTURE_MAX 16
 
-/* Read the bcrypt fixture: lines "password<TAB>hash", '#' comments. */
-static int load_bcrypt_fixture(char pw[][128], char hash[][128])
-{
-	const char *dir = getenv("AUTHKIT_TEST_FIXTURES");
-	ck_assert_msg(dir != NULL, "AUTHKIT_TEST_FIXTURES is not set");
-	char path[1024];
-	snprintf(path, sizeof path, "%s/bcrypt_fixture.txt", dir);
-	FILE *f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	char line[512];
-	int n = 0;
-	while (n < FIXTURE_MAX && fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		char *tab = strchr(line, '\t');
-		if (!tab || line[0] == '#')
-			continue;
-		*tab = '\0';
-		ck_assert_uint_lt(strlen(line), 128);
-		ck_assert_uint_lt(strlen(tab + 1), 128);
-		strcpy(pw[n], line);
-		strcpy(hash[n], tab + 1);
-		n++;
-	}
-	fclose(f);
-	ck_assert_int_gt(n, 0);
-	return n;
-}
-
 /* The fixture itself is right: libxcrypt reproduces every hash. */
 static void assert_crypt_r_agrees(const char *pw, const char *hash)
 {
@@ -420,33 +392,33 @@ static void assert_crypt_r_agrees(const char *pw, const char *hash)
 
 START_TEST(bcrypt_fixture)
 {
-	char pw[FIXTURE_MAX][128], bh[FIXTURE_MAX][128];
-	int n = load_bcrypt_fixture(pw, bh);
+	bcrypt_case bc[FIXTURE_MAX];
+	int n = (int)test_load_bcrypt_fixture(bc, FIXTURE_MAX);
 	bool seen_a = false, seen_b = false, seen_y = false, seen_utf8 = false;
 	uint64_t before = ak_argon2_verify_count();
 	for (int i = 0; i < n; i++) {
-		assert_crypt_r_agrees(pw[i], bh[i]);
-		ck_assert_msg(ak_hash_is_bcrypt(bh[i]), "fixture %d rejected: %s", i, bh[i]);
-		ck_assert(!ak_hash_is_argon2id(bh[i]));
-		ck_assert(ak_hash_is_supported(bh[i]));
-		seen_a |= strncmp(bh[i], "$2a$", 4) == 0;
-		seen_b |= strncmp(bh[i], "$2b$", 4) == 0;
-		seen_y |= strncmp(bh[i], "$2y$", 4) == 0;
-		for (const char *p = pw[i]; *p; p++)
+		assert_crypt_r_agrees(bc[i].password, bc[i].hash);
+		ck_assert_msg(ak_hash_is_bcrypt(bc[i].hash), "fixture %d rejected: %s", i, bc[i].hash);
+		ck_assert(!ak_hash_is_argon2id(bc[i].hash));
+		ck_assert(ak_hash_is_supported(bc[i].hash));
+		seen_a |= strncmp(bc[i].hash, "$2a$", 4) == 0;
+		seen_b |= strncmp(bc[i].hash, "$2b$", 4) == 0;
+		seen_y |= strncmp(bc[i].hash, "$2y$", 4) == 0;
+		for (const char *p = bc[i].password; *p; p++)
 			seen_utf8 |= (unsigned char)*p >= 0x80;
 
-		ck_assert_int_eq(authkit_password_verify(bh[i], pw[i]), AUTHKIT_OK);
-		ck_assert_int_eq(authkit_password_needs_rehash(&ctx, bh[i]), 1);
+		ck_assert_int_eq(authkit_password_verify(bc[i].hash, bc[i].password), AUTHKIT_OK);
+		ck_assert_int_eq(authkit_password_needs_rehash(&ctx, bc[i].hash), 1);
 		char wrong[140];
-		size_t len = strlen(pw[i]);
-		memcpy(wrong, pw[i], len);
+		size_t len = strlen(bc[i].password);
+		memcpy(wrong, bc[i].password, len);
 		memcpy(wrong + len, "x", 2);
-		ck_assert_int_eq(authkit_password_verify(bh[i], wrong), AUTHKIT_EAUTH);
-		ck_assert_int_eq(authkit_password_verify(bh[i], ""), AUTHKIT_EAUTH);
-		strcpy(wrong, pw[i]);
+		ck_assert_int_eq(authkit_password_verify(bc[i].hash, wrong), AUTHKIT_EAUTH);
+		ck_assert_int_eq(authkit_password_verify(bc[i].hash, ""), AUTHKIT_EAUTH);
+		strcpy(wrong, bc[i].password);
 		wrong[0] ^= 0x20; /* case of the first letter */
-		ck_assert_int_eq(authkit_password_verify(bh[i], wrong), AUTHKIT_EAUTH);
-		ck_assert_ptr_null(strstr(authkit_error_last(), pw[i]));
+		ck_assert_int_eq(authkit_password_verify(bc[i].hash, wrong), AUTHKIT_EAUTH);
+		ck_assert_ptr_null(strstr(authkit_error_last(), bc[i].password));
 	}
 	ck_assert_msg(seen_a && seen_b && seen_y && seen_utf8, "fixture lacks a $2a$, $2b$, $2y$ or UTF-8 line");
 	/* bcrypt never goes through the Argon2id counter */
@@ -456,23 +428,23 @@ START_TEST(bcrypt_fixture)
 	const char *prefixes[] = {"$2a$", "$2b$", "$2y$"};
 	for (int i = 0; i < 3; i++) {
 		char variant[128];
-		strcpy(variant, bh[0]);
+		strcpy(variant, bc[0].hash);
 		memcpy(variant, prefixes[i], 4);
-		ck_assert_int_eq(authkit_password_verify(variant, pw[0]), AUTHKIT_OK);
+		ck_assert_int_eq(authkit_password_verify(variant, bc[0].password), AUTHKIT_OK);
 	}
 	/* a flipped hash character no longer matches (and is still well-formed) */
 	char tampered[128];
-	strcpy(tampered, bh[0]);
+	strcpy(tampered, bc[0].hash);
 	tampered[40] = tampered[40] == 'A' ? 'B' : 'A';
 	ck_assert(ak_hash_is_bcrypt(tampered));
-	ck_assert_int_eq(authkit_password_verify(tampered, pw[0]), AUTHKIT_EAUTH);
+	ck_assert_int_eq(authkit_password_verify(tampered, bc[0].password), AUTHKIT_EAUTH);
 }
 END_TEST
 
 START_TEST(malformed_hashes)
 {
-	char pw[FIXTURE_MAX][128], bh[FIXTURE_MAX][128];
-	load_bcrypt_fixture(pw, bh);
+	bcrypt_case bc[FIXTURE_MAX];
+	test_load_bcrypt_fixture(bc, FIXTURE_MAX);
 	char argon[AUTHKIT_STORE_HASH_BYTES];
 	ck_assert_int_eq(ak_password_hash(PW, TEST_OPSLIMIT, TEST_MEMLIMIT, argon), AUTHKIT_OK);
 	const char *tag = strrchr(argon, '$');
@@ -482,7 +454,7 @@ START_TEST(malformed_hashes)
 	       B_LONG, B_NO_SEP, B_HEADER_ONLY, B_COUNT };
 	char b[B_COUNT][128];
 	for (int i = 0; i < B_COUNT; i++)
-		strcpy(b[i], bh[0]);
+		strcpy(b[i], bc[0].hash);
 	b[B_PREFIX_X][2] = 'x';
 	b[B_PREFIX_C][2] = 'c';
 	memcpy(b[B_COST_03] + 4, "03", 2);
@@ -572,13 +544,13 @@ START_TEST(malformed_hashes)
 
 	/* the well-formed originals still pass, and NULL is no format at all */
 	ck_assert(ak_hash_is_supported(argon));
-	ck_assert(ak_hash_is_supported(bh[0]));
+	ck_assert(ak_hash_is_supported(bc[0].hash));
 	ck_assert(!ak_hash_is_supported(NULL));
 	ck_assert(!ak_hash_is_argon2id(NULL));
 	ck_assert(!ak_hash_is_bcrypt(NULL));
 	/* costs at the edges of bcrypt's range are well-formed */
 	char edge[128];
-	strcpy(edge, bh[0]);
+	strcpy(edge, bc[0].hash);
 	memcpy(edge + 4, "31", 2);
 	ck_assert(ak_hash_is_bcrypt(edge));
 	memcpy(edge + 4, "04", 2);

@@ -98,19 +98,6 @@ static void *register_and_login(void *arg)
 	return NULL;
 }
 
-static int audit_count(int64_t user_id, const char *event, const char *detail)
-{
-	authkit_audit_list *l = NULL;
-	ck_assert_int_eq(authkit_audit_query(ctx, user_id, 0, 0, 10000, &l), AUTHKIT_OK);
-	int n = 0;
-	for (size_t i = 0; i < authkit_audit_list_count(l); i++)
-		if ((!event || strcmp(authkit_audit_list_event(l, i), event) == 0) &&
-		    (!detail || strcmp(authkit_audit_list_detail(l, i), detail) == 0))
-			n++;
-	authkit_audit_list_free(l);
-	return n;
-}
-
 static void run_workers(worker *w, int n, void *(*fn)(void *))
 {
 	for (int i = 0; i < n; i++) {
@@ -130,13 +117,13 @@ static void check_totals(worker *w)
 	int64_t count = -1;
 	ck_assert_int_eq(authkit_user_count(ctx, &count), AUTHKIT_OK);
 	ck_assert_int_eq(count, users);
-	ck_assert_int_eq(audit_count(0, "user.registered", NULL), users);
-	ck_assert_int_eq(audit_count(0, "auth.ok", NULL), users);
-	ck_assert_int_eq(audit_count(0, "auth.failed", "reason=bad_password"), 2 * users);
-	ck_assert_int_eq(audit_count(0, "auth.failed", "reason=unknown_user"), THREADS);
-	ck_assert_int_eq(audit_count(0, "auth.failed", NULL), 2 * users + THREADS);
-	ck_assert_int_eq(audit_count(0, "auth.lockout", NULL), 0);
-	ck_assert_int_eq(audit_count(0, NULL, NULL), users + users + 2 * users + THREADS);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "user.registered", NULL), users);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "auth.ok", NULL), users);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "auth.failed", "reason=bad_password"), 2 * users);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "auth.failed", "reason=unknown_user"), THREADS);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "auth.failed", NULL), 2 * users + THREADS);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "auth.lockout", NULL), 0);
+	ck_assert_int_eq(test_audit_count(ctx, 0, NULL, NULL), users + users + 2 * users + THREADS);
 	/* every id distinct, every counter exact */
 	for (int t = 0; t < THREADS; t++)
 		for (int i = 0; i < USERS_PER_THREAD; i++) {
@@ -151,8 +138,8 @@ static void check_totals(worker *w)
 			ck_assert_int_eq(authkit_user_locked_until(u), 0);
 			ck_assert_int_eq(authkit_user_last_login_at(u), test_clock_read(&clk) / 1000);
 			authkit_user_free(u);
-			ck_assert_int_eq(audit_count(id, "auth.ok", NULL), 1);
-			ck_assert_int_eq(audit_count(id, "auth.failed", "reason=bad_password"), 2);
+			ck_assert_int_eq(test_audit_count(ctx, id, "auth.ok", NULL), 1);
+			ck_assert_int_eq(test_audit_count(ctx, id, "auth.failed", "reason=bad_password"), 2);
 		}
 }
 
@@ -207,10 +194,10 @@ START_TEST(lockout_race_is_consistent)
 	ck_assert_int_eq(bad + locked, 2 * THREADS);
 	ck_assert_int_ge(bad, 5); /* the lock comes from the 5th counted failure */
 	/* each group of 5 counted failures locks once; the rest is the counter */
-	ck_assert_int_eq(audit_count(id, "auth.lockout", NULL), bad / 5);
-	ck_assert_int_eq(audit_count(id, "auth.failed", "reason=bad_password"), bad);
-	ck_assert_int_eq(audit_count(id, "auth.failed", "reason=locked"), locked);
-	ck_assert_int_eq(audit_count(id, "auth.failed", NULL), 2 * THREADS);
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.lockout", NULL), bad / 5);
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.failed", "reason=bad_password"), bad);
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.failed", "reason=locked"), locked);
+	ck_assert_int_eq(test_audit_count(ctx, id, "auth.failed", NULL), 2 * THREADS);
 	ck_assert_int_eq(authkit_user_get_by_id(ctx, id, &u), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_user_failed_logins(u), bad % 5);
 	ck_assert_int_gt(authkit_user_locked_until(u), test_clock_read(&clk) / 1000);

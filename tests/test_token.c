@@ -805,6 +805,218 @@ END_TEST
 	"eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxl" \
 	"LmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 
+/* ---- the strict base64url decoder (lib/token/b64.c) ---- */
+
+/* What the decoder must accept: exactly what libsodium's strict decoder
+ * accepts when the whole segment must be consumed (the previous decoder). */
+static int ref_decode(const char *s, size_t n, unsigned char *out, size_t cap, size_t *len)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const char *end = NULL;
+	*len = 0;
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\0' || !strchr(alphabet, s[i]))
+			return -1;
+	if (sodium_base642bin(out, cap, s, n, NULL, len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    end != s + n)
+		return -1;
+	return 0;
+}
+
+static void decoder_agrees(const char *s, size_t n)
+{
+	unsigned char a[256], b[256];
+	size_t alen = 0, blen = 0;
+	ck_assert_uint_le(n, 300);
+	int want = ref_decode(s, n, a, sizeof a, &alen);
+	int got = ak_b64url_decode_to(s, n, b, sizeof b, &blen);
+	ck_assert_msg((want == 0) == (got == AUTHKIT_OK), "decoder disagrees on '%.*s' (len %zu): ref %d ours %d",
+	              (int)n, s, n, want, got);
+	if (got != AUTHKIT_OK) {
+		ck_assert_int_eq(got, AUTHKIT_ETOKEN);
+		ck_assert_uint_eq(blen, 0);
+		return;
+	}
+	ck_assert_uint_eq(alen, blen);
+	ck_assert_int_eq(memcmp(a, b, alen), 0);
+	ck_assert_uint_le(blen, ak_b64url_decoded_max(n));
+	unsigned char *m = NULL;
+	size_t mlen = 0;
+	ck_assert_int_eq(ak_b64url_decode(s, n, &m, &mlen), AUTHKIT_OK);
+	ck_assert_uint_eq(mlen, alen);
+	ck_assert_int_eq(memcmp(m, a, alen), 0);
+	ck_assert_int_eq(m[mlen], 0);
+	free(m);
+}
+
+START_TEST(b64url_decoder_matches_strict_reference)
+{
+	/* every string of 1-3 characters over the alphabet plus the usual
+	 * intruders: '=' '+' '/' '.' ' ' NUL 0x80 0xff */
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/. \0\x80\xff";
+	const size_t k = sizeof set - 1;
+	char s[4];
+	for (size_t i = 0; i < k; i++) {
+		s[0] = set[i];
+		decoder_agrees(s, 1);
+		for (size_t j = 0; j < k; j++) {
+			s[1] = set[j];
+			decoder_agrees(s, 2);
+			for (size_t l = 0; l < k; l++) {
+				s[2] = set[l];
+				decoder_agrees(s, 3);
+			}
+		}
+	}
+	/* every 4-character group whose last two characters vary (trailing bits
+	 * of 2- and 3-character tails sit after a full group) */
+	char t[8] = "eyJh";
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < k; j++) {
+			t[4] = set[i];
+			t[5] = set[j];
+			decoder_agrees(t, 6);
+			t[6] = 'Q';
+			decoder_agrees(t, 7);
+			t[6] = 'R';
+			decoder_agrees(t, 7);
+		}
+	/* random strings: mostly valid characters, sometimes one intruder */
+	char r[200];
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t n = randombytes_uniform(sizeof r);
+		for (size_t i = 0; i < n; i++)
+			r[i] = set[randombytes_uniform(64)];
+		if (n && randombytes_uniform(4) == 0)
+			r[randombytes_uniform((uint32_t)n)] = set[randombytes_uniform((uint32_t)k)];
+		decoder_agrees(r, n);
+	}
+	/* round trip of random bytes of every length 0-150 */
+	for (size_t n = 1; n <= 150; n++) {
+		unsigned char raw[150], back[150];
+		randombytes_buf(raw, n);
+		char *enc = b64(raw, n);
+		size_t blen = 0;
+		ck_assert_int_eq(ak_b64url_decode_to(enc, strlen(enc), back, n, &blen), AUTHKIT_OK);
+		ck_assert_uint_eq(blen, n);
+		ck_assert_int_eq(memcmp(raw, back, n), 0);
+		/* a buffer one byte short is refused, not overrun */
+		if (n > 1)
+			ck_assert_int_eq(ak_b64url_decode_to(enc, strlen(enc), back, n - 1, &blen), AUTHKIT_EINVALID);
+		free(enc);
+	}
+	/* empty input, and the classic cases */
+	unsigned char o[8];
+	size_t ol = 0;
+	ck_assert_int_eq(ak_b64url_decode_to("", 0, o, sizeof o, &ol), AUTHKIT_ETOKEN);
+	const char *bad[] = {"eQ=", "eQ==", "eR", "eyK", "e", "ey+A", "ey/A", "ey A", "eyJ=", "eyJhb"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(ak_b64url_decode_to(bad[i], strlen(bad[i]), o, sizeof o, &ol) == AUTHKIT_ETOKEN, "%s", bad[i]);
+	ck_assert_int_eq(ak_b64url_decode_to("eyJ9", 4, o, sizeof o, &ol), AUTHKIT_OK);
+	ck_assert_uint_eq(ol, 3);
+	ck_assert_int_eq(memcmp(o, "{\"}", 3), 0);
+}
+END_TEST
+
+/* HS384 (libjwt's jwt_decode) and HS512 (libsodium): issue, verify, tamper.
+ * ctx is replaced, so valid_token (HS256) no longer applies: rejections are
+ * checked here, each followed by the issued token still verifying. */
+static void other_alg_reject_at(int line, const char *t, const char *part, const char *good)
+{
+	authkit_principal *p = (authkit_principal *)&p;
+	int rc = authkit_token_verify(ctx, t, AUTHKIT_VERIFY_STATELESS, &p);
+	const char *detail = authkit_error_last();
+	ck_assert_msg(rc == AUTHKIT_ETOKEN, "line %d: expected ETOKEN got %d (%s)", line, rc, detail);
+	ck_assert_ptr_null(p);
+	if (part)
+		ck_assert_msg(strstr(detail, part), "line %d: detail '%s' lacks '%s'", line, detail, part);
+	ck_assert_int_eq(authkit_token_verify(ctx, good, AUTHKIT_VERIFY_STATELESS, &p), AUTHKIT_OK);
+	authkit_principal_free(p);
+}
+#define other_alg_reject(t, part) other_alg_reject_at(__LINE__, t, part, tok)
+
+static void check_other_alg(const char *alg, size_t mac_len)
+{
+	authkit_ctx_free(ctx);
+	authkit_config *cfg = token_config(SECRET_HEX OTHER_HEX); /* 64 bytes: enough for both */
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_JWT_ALG", alg), AUTHKIT_OK);
+	ctx = open_cfg(cfg);
+	unsigned char k64[64];
+	size_t klen = 0;
+	ck_assert_int_eq(sodium_hex2bin(k64, sizeof k64, SECRET_HEX OTHER_HEX, 128, NULL, &klen, NULL), 0);
+	ck_assert_uint_eq(klen, 64);
+	unsigned char d[32];
+	char kid64[17], header[128];
+	crypto_hash_sha256(d, k64, sizeof k64);
+	sodium_bin2hex(kid64, sizeof kid64, d, 8);
+	snprintf(header, sizeof header, "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg, kid64);
+
+	char *tok = NULL;
+	authkit_principal *p = NULL;
+	ck_assert_int_eq(authkit_token_issue_access(ctx, 7, NULL, "reader", &tok, NULL), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_token_verify(ctx, tok, AUTHKIT_VERIFY_STATELESS, &p), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_principal_user_id(p), 7);
+	authkit_principal_free(p);
+	char *dot1 = strchr(tok, '.'), *dot2 = strrchr(tok, '.');
+	ck_assert_uint_eq(strlen(dot2 + 1), (mac_len * 4 + 2) / 3);
+	/* every single-character change in the payload and in the signature */
+	const char *alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	char *m = strdup(tok);
+	for (char *q = m + (dot1 - tok) + 1; *q; q++) {
+		if (*q == '.')
+			continue;
+		char saved = *q;
+		*q = alpha[(strchr(alpha, saved) - alpha + 1) % 64];
+		other_alg_reject(m, NULL);
+		*q = saved;
+	}
+	free(m);
+	/* a token crafted here with the same key verifies; one with a changed key
+	 * byte, a truncated MAC or (HS512) non-zero unused bits does not */
+	if (mac_len == crypto_auth_hmacsha512_BYTES) {
+		claims_spec c = good_claims();
+		char *pl = payload_of(&c);
+		char *h64 = b64s(header), *p64 = b64s(pl);
+		for (int variant = 0; variant < 4; variant++) {
+			char input[2048];
+			snprintf(input, sizeof input, "%s.%s", h64, p64);
+			unsigned char kk[64], mac[64];
+			memcpy(kk, k64, 64);
+			if (variant == 1)
+				kk[63] ^= 0x80;
+			crypto_auth_hmacsha512_state hs;
+			crypto_auth_hmacsha512_init(&hs, kk, sizeof kk);
+			crypto_auth_hmacsha512_update(&hs, (const unsigned char *)input, strlen(input));
+			crypto_auth_hmacsha512_final(&hs, mac);
+			char *sig = b64(mac, variant == 2 ? 63 : 64);
+			if (variant == 3) /* 86 characters: the last one has 4 unused bits */
+				sig[85] = alpha[(strchr(alpha, sig[85]) - alpha) ^ 1];
+			char t[2200];
+			snprintf(t, sizeof t, "%s.%s", input, sig);
+			free(sig);
+			if (variant == 0) {
+				ck_assert_int_eq(authkit_token_verify(ctx, t, AUTHKIT_VERIFY_STATELESS, &p), AUTHKIT_OK);
+				authkit_principal_free(p);
+			} else {
+				other_alg_reject(t, "signature");
+			}
+		}
+		free(h64);
+		free(p64);
+		free(pl);
+	}
+	authkit_string_free(tok);
+}
+
+START_TEST(hs384_and_hs512)
+{
+	check_other_alg("HS384", 48);
+	check_other_alg("HS512", 64);
+}
+END_TEST
+
 START_TEST(rfc7515_a1)
 {
 	unsigned char k[64];
@@ -1390,6 +1602,8 @@ static Suite *token_suite(void)
 	tcase_add_test(tc, over_long_tokens);
 	tcase_add_test(tc, garbage_base64_and_structure);
 	tcase_add_test(tc, rfc7515_a1);
+	tcase_add_test(tc, b64url_decoder_matches_strict_reference);
+	tcase_add_test(tc, hs384_and_hs512);
 	suite_add_tcase(s, tc);
 
 	TCase *ti = tcase_create("issue");

@@ -81,20 +81,6 @@ static int64_t user_count(void)
 	return n;
 }
 
-/* Number of audit rows (all users, all time) with this event name. */
-static int audit_count(int64_t user_id, const char *event, const char *detail)
-{
-	authkit_audit_list *l = NULL;
-	ck_assert_int_eq(authkit_audit_query(ctx, user_id, 0, 0, 10000, &l), AUTHKIT_OK);
-	int n = 0;
-	for (size_t i = 0; i < authkit_audit_list_count(l); i++)
-		if ((!event || strcmp(authkit_audit_list_event(l, i), event) == 0) &&
-		    (!detail || strcmp(authkit_audit_list_detail(l, i), detail) == 0))
-			n++;
-	authkit_audit_list_free(l);
-	return n;
-}
-
 static void repeat(char *out, char c, size_t n)
 {
 	memset(out, c, n);
@@ -158,7 +144,7 @@ START_TEST(register_and_get)
 	ck_assert_int_eq(authkit_user_get_by_email(ctx, "alice@example.org", &u), AUTHKIT_ENOTFOUND);
 	ck_assert_ptr_null(u);
 	ck_assert_int_eq(user_count(), 1);
-	ck_assert_int_eq(audit_count(id, "user.registered", NULL), 1);
+	ck_assert_int_eq(test_audit_count(ctx, id, "user.registered", NULL), 1);
 
 	/* out may be NULL */
 	ck_assert_int_eq(authkit_user_register(ctx, "bob", "bob@example.com", NULL, PW, NULL), AUTHKIT_OK);
@@ -169,7 +155,7 @@ END_TEST
 START_TEST(unique_case_insensitive)
 {
 	int64_t id = reg("Carol", "carol@example.com", NULL);
-	int before = audit_count(0, NULL, NULL);
+	int before = test_audit_count(ctx, 0, NULL, NULL);
 	authkit_user *u = (authkit_user *)&clk;
 	ck_assert_int_eq(authkit_user_register(ctx, "carol", "other@example.com", NULL, PW, &u), AUTHKIT_EEXISTS);
 	ck_assert_ptr_null(u);
@@ -185,7 +171,7 @@ START_TEST(unique_case_insensitive)
 	authkit_string_free(h);
 
 	ck_assert_int_eq(user_count(), 1);
-	ck_assert_int_eq(audit_count(0, NULL, NULL), before); /* no event for a failed registration */
+	ck_assert_int_eq(test_audit_count(ctx, 0, NULL, NULL), before); /* no event for a failed registration */
 
 	/* updates obey the same uniqueness */
 	int64_t d = reg("dave", "dave@example.com", NULL);
@@ -421,7 +407,7 @@ START_TEST(hostile_strings_verbatim)
 	u = get(ids[0]);
 	ck_assert_str_eq(authkit_user_full_name(u), "x\"); DELETE FROM audit_log; --");
 	authkit_user_free(u);
-	ck_assert_int_eq(audit_count(0, "user.registered", NULL), 5);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "user.registered", NULL), 5);
 	/* a role name with the allowed punctuation */
 	ck_assert_int_eq(authkit_user_add_role(ctx, ids[1], "ns:reader.v2-x_y"), AUTHKIT_OK);
 	u = get(ids[1]);
@@ -585,13 +571,13 @@ START_TEST(setters)
 	ck_assert_int_eq(authkit_user_set_superuser(ctx, id + 100, 1), AUTHKIT_ENOTFOUND);
 
 	/* audit trail of the updates */
-	ck_assert_int_eq(audit_count(id, "user.updated", "field=full_name"), 1);
-	ck_assert_int_eq(audit_count(id, "user.updated", "field=username"), 1);
-	ck_assert_int_eq(audit_count(id, "user.updated", "field=email"), 1);
-	ck_assert_int_eq(audit_count(id, "user.updated", "field=active value=0"), 1);
-	ck_assert_int_eq(audit_count(id, "user.updated", "field=superuser value=1"), 1);
-	ck_assert_int_eq(audit_count(id, "user.updated", NULL), 9);
-	ck_assert_int_eq(audit_count(id + 100, NULL, NULL), 0);
+	ck_assert_int_eq(test_audit_count(ctx, id, "user.updated", "field=full_name"), 1);
+	ck_assert_int_eq(test_audit_count(ctx, id, "user.updated", "field=username"), 1);
+	ck_assert_int_eq(test_audit_count(ctx, id, "user.updated", "field=email"), 1);
+	ck_assert_int_eq(test_audit_count(ctx, id, "user.updated", "field=active value=0"), 1);
+	ck_assert_int_eq(test_audit_count(ctx, id, "user.updated", "field=superuser value=1"), 1);
+	ck_assert_int_eq(test_audit_count(ctx, id, "user.updated", NULL), 9);
+	ck_assert_int_eq(test_audit_count(ctx, id + 100, NULL, NULL), 0);
 }
 END_TEST
 
@@ -658,8 +644,8 @@ START_TEST(roles)
 	ck_assert_int_eq(authkit_user_add_role(ctx, id, NULL), AUTHKIT_EINVALID);
 	ck_assert_int_eq(authkit_user_add_role(ctx, id + 1, "admin"), AUTHKIT_ENOTFOUND);
 	/* admin, editor, role01..role15 and the 32-character one were really added */
-	ck_assert_int_ge(audit_count(id, "user.role_added", NULL), 18);
-	ck_assert_int_ge(audit_count(id, "user.role_removed", NULL), 2);
+	ck_assert_int_ge(test_audit_count(ctx, id, "user.role_added", NULL), 18);
+	ck_assert_int_ge(test_audit_count(ctx, id, "user.role_removed", NULL), 2);
 	/* another user's roles are independent */
 	int64_t other = reg("gina", "gina@example.com", NULL);
 	u = get(other);
@@ -691,8 +677,8 @@ START_TEST(lock_unlock)
 	ck_assert_int_eq(authkit_user_lock(ctx, id, -5), AUTHKIT_EINVALID);
 	ck_assert_int_eq(authkit_user_lock(ctx, id + 1, until), AUTHKIT_ENOTFOUND);
 	ck_assert_int_eq(authkit_user_unlock(ctx, id + 1), AUTHKIT_ENOTFOUND);
-	ck_assert_int_eq(audit_count(id, "user.locked", NULL), 1);
-	ck_assert_int_eq(audit_count(id, "user.unlocked", NULL), 1);
+	ck_assert_int_eq(test_audit_count(ctx, id, "user.locked", NULL), 1);
+	ck_assert_int_eq(test_audit_count(ctx, id, "user.unlocked", NULL), 1);
 }
 END_TEST
 
@@ -714,9 +700,9 @@ START_TEST(delete_user)
 	u = get(b); /* the other user is untouched */
 	ck_assert_str_eq(authkit_user_username(u), "judy");
 	authkit_user_free(u);
-	ck_assert_int_eq(audit_count(a, "user.deleted", NULL), 1);
+	ck_assert_int_eq(test_audit_count(ctx, a, "user.deleted", NULL), 1);
 	/* the audit trail survives the user (append-only) */
-	ck_assert_int_eq(audit_count(a, "user.registered", NULL), 1);
+	ck_assert_int_eq(test_audit_count(ctx, a, "user.registered", NULL), 1);
 	/* the name and address are free again, under a new id */
 	int64_t c = reg("IVAN", "Ivan@example.com", NULL);
 	ck_assert_int_ne(c, a);
@@ -833,34 +819,6 @@ START_TEST(audit_events_and_filters)
 }
 END_TEST
 
-/* Read the bcrypt fixture: lines "password<TAB>hash". Returns the count. */
-static int load_bcrypt_fixture(char pw[][128], char hash[][128], int max)
-{
-	const char *dir = getenv("AUTHKIT_TEST_FIXTURES");
-	ck_assert_msg(dir != NULL, "AUTHKIT_TEST_FIXTURES is not set");
-	char path[1024];
-	snprintf(path, sizeof path, "%s/bcrypt_fixture.txt", dir);
-	FILE *f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	char line[512];
-	int n = 0;
-	while (n < max && fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		char *tab = strchr(line, '\t');
-		if (!tab || line[0] == '#')
-			continue;
-		*tab = '\0';
-		ck_assert_uint_lt(strlen(line), 128);
-		ck_assert_uint_lt(strlen(tab + 1), 128);
-		strcpy(pw[n], line);
-		strcpy(hash[n], tab + 1);
-		n++;
-	}
-	fclose(f);
-	ck_assert_int_gt(n, 0);
-	return n;
-}
-
 START_TEST(import_hashes)
 {
 	char *h = hash_of_pw();
@@ -874,23 +832,22 @@ START_TEST(import_hashes)
 	authkit_store_user rec;
 	ck_assert_int_eq(ak_user_load(ctx, a, &rec), AUTHKIT_OK);
 	ck_assert_str_eq(rec.password_hash, h); /* stored as given */
-	ck_assert_int_eq(audit_count(a, "user.imported", NULL), 1);
+	ck_assert_int_eq(test_audit_count(ctx, a, "user.imported", NULL), 1);
 	ck_assert_int_eq(authkit_authenticate(ctx, "nora", PW, NULL, NULL), AUTHKIT_OK);
 
-	char pw[8][128], bh[8][128];
-	int n = load_bcrypt_fixture(pw, bh, 8);
-	ck_assert_int_eq(authkit_user_import(ctx, "oscar", "oscar@example.com", NULL, bh[0], &u), AUTHKIT_OK);
+	bcrypt_case bc[8];
+	test_load_bcrypt_fixture(bc, 8);
+	ck_assert_int_eq(authkit_user_import(ctx, "oscar", "oscar@example.com", NULL, bc[0].hash, &u), AUTHKIT_OK);
 	int64_t b = authkit_user_id(u);
 	authkit_user_free(u);
 	ck_assert_int_eq(ak_user_load(ctx, b, &rec), AUTHKIT_OK);
-	ck_assert_str_eq(rec.password_hash, bh[0]);
-	(void)n;
+	ck_assert_str_eq(rec.password_hash, bc[0].hash);
 
 	/* the three bcrypt prefixes are accepted */
 	const char *prefixes[] = {"$2a$", "$2b$", "$2y$"};
 	for (int i = 0; i < 3; i++) {
 		char variant[128], un[16], em[32];
-		strcpy(variant, bh[0]);
+		strcpy(variant, bc[0].hash);
 		memcpy(variant, prefixes[i], 4);
 		snprintf(un, sizeof un, "bc%d", i);
 		snprintf(em, sizeof em, "bc%d@example.com", i);
@@ -906,10 +863,10 @@ START_TEST(import_hashes)
 	strcpy(truncated, h);
 	truncated[strlen(truncated) - 44] = '\0'; /* drop "$<hash>": parameters and salt only */
 	char bad_cost[128];
-	strcpy(bad_cost, bh[0]);
+	strcpy(bad_cost, bc[0].hash);
 	memcpy(bad_cost + 4, "xx", 2); /* "$2b$xx$..." */
 	char short_bcrypt[128];
-	strcpy(short_bcrypt, bh[0]);
+	strcpy(short_bcrypt, bc[0].hash);
 	short_bcrypt[30] = '\0';
 	const char *garbage[] = {"",
 	                         "plaintext-password",

@@ -42,8 +42,18 @@ int main(int argc, char **argv)
 	report("register with a common password",
 	       authkit_user_register(ctx, "carol", "carol@example.com", NULL, "password1234", NULL));
 
+	authkit_login_result *login = NULL;
+	if (report("login alice (opens a session)", authkit_login(ctx, "alice", "correct horse battery staple",
+	                                                          "127.0.0.1", "quickstart/1.0", &login)) == 0) {
+		const char *cookie = authkit_login_session_token(login);
+		report("check the session cookie", authkit_session_check(ctx, cookie, NULL));
+		report("logout", authkit_logout(ctx, authkit_login_session_id(login), "127.0.0.1"));
+		report("check the cookie after logout", authkit_session_check(ctx, cookie, NULL));
+	}
+	authkit_login_free(login);
+
 	authkit_audit_list *events = NULL;
-	if (authkit_audit_query(ctx, 0, 0, 0, 5, &events) == AUTHKIT_OK) {
+	if (authkit_audit_query(ctx, 0, 0, 0, 6, &events) == AUTHKIT_OK) {
 		printf("latest audit events:\n");
 		for (size_t i = 0; i < authkit_audit_list_count(events); i++)
 			printf("  %-16s user=%lld %s\n", authkit_audit_list_event(events, i),

@@ -25,17 +25,6 @@ AUTHKIT_EXTERN(void) authkit_login_free(authkit_login_result *l)
 	free(l);
 }
 
-/* Roles of a user snapshot as one space-separated string. */
-static void join_roles(const authkit_user *u, char *out, size_t size)
-{
-	out[0] = '\0';
-	for (size_t i = 0; i < authkit_user_role_count(u); i++) {
-		if (i)
-			strncat(out, " ", size - strlen(out) - 1);
-		strncat(out, authkit_user_role(u, i), size - strlen(out) - 1);
-	}
-}
-
 int ak_login_issue_access(authkit_ctx *ctx, authkit_login_result *l, const char *roles)
 {
 	if (!ctx->tokens)
@@ -81,6 +70,9 @@ static int open_session(authkit_ctx *ctx, const authkit_store_user *user, void *
 		rc = ctx->store->refresh_insert(ctx->store, refresh_hash, s.id, user->id, l->refresh_expires_at, now);
 	if (rc == AUTHKIT_OK)
 		rc = ak_audit(ctx, user->id, "auth.login", s.ip, NULL);
+	/* Signed here so a failure to sign leaves no session behind. */
+	if (rc == AUTHKIT_OK)
+		rc = ak_login_issue_access(ctx, l, user->roles);
 	return rc;
 }
 
@@ -109,11 +101,6 @@ AUTHKIT_EXTERN(int) authkit_login(authkit_ctx *ctx, const char *identifier, cons
 		return ak_fail(AUTHKIT_ENOMEM, "login allocation failed");
 	session_request req = {l, ip, user_agent};
 	rc = ak_authenticate(ctx, identifier, password, ip, &l->user, NULL, open_session, &req);
-	if (rc == AUTHKIT_OK) {
-		char roles[AUTHKIT_STORE_ROLES_BYTES];
-		join_roles(l->user, roles, sizeof roles);
-		rc = ak_login_issue_access(ctx, l, roles);
-	}
 	if (rc) {
 		authkit_login_free(l);
 		return rc;

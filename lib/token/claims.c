@@ -150,6 +150,16 @@ static int check_object(const struct ak_token_state *st, const json_t *payload, 
 	return get_roles(payload, c->roles, sizeof c->roles);
 }
 
+int ak_token_check_claims(const struct ak_token_state *st, const struct json_t *payload, int64_t now,
+                          ak_claims *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = json_is_object(payload) ? check_object(st, payload, now, out) : REJECT("payload is not an object");
+	if (rc)
+		memset(out, 0, sizeof *out);
+	return rc;
+}
+
 int ak_token_check_payload(const struct ak_token_state *st, const char *json, size_t len, int64_t now,
                            ak_claims *out)
 {
@@ -158,9 +168,7 @@ int ak_token_check_payload(const struct ak_token_state *st, const char *json, si
 	json_t *payload = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
 	if (!payload)
 		return REJECT("payload is not JSON without duplicate keys");
-	int rc = json_is_object(payload) ? check_object(st, payload, now, out) : REJECT("payload is not an object");
+	int rc = ak_token_check_claims(st, payload, now, out);
 	json_decref(payload);
-	if (rc)
-		memset(out, 0, sizeof *out);
 	return rc;
 }

@@ -63,15 +63,26 @@ void ak_token_kid(const unsigned char *key, size_t len, char kid[17]);
 const ak_jwt_key *ak_token_key_find(const struct ak_token_state *st, const char *kid, size_t kid_len);
 
 /* ---- b64.c ---- */
-/* Strict unpadded base64url decode into a fresh malloc'd buffer (NUL
- * appended, not counted). AUTHKIT_ETOKEN for any non-canonical input. */
+/* Strict unpadded base64url (table-driven, not constant time: for public
+ * bytes). AUTHKIT_ETOKEN for empty or any non-canonical input: '=', '+', '/',
+ * any other non-alphabet byte, length % 4 == 1, non-zero unused bits. */
+/* Decode into a fresh malloc'd buffer (NUL appended, not counted). */
 int ak_b64url_decode(const char *s, size_t n, unsigned char **out, size_t *out_len);
+/* Decode into out (cap bytes; ak_b64url_decoded_max(n) always suffices,
+ * AUTHKIT_EINVALID if cap is smaller than the decoded length). */
+int ak_b64url_decode_to(const char *s, size_t n, unsigned char *out, size_t cap, size_t *out_len);
+size_t ak_b64url_decoded_max(size_t n);
 bool ak_b64url_chars(const char *s, size_t n);
 
 /* ---- claims.c ---- */
-/* Check a decoded payload (JSON bytes) at time now: types, times, iss, aud,
- * sub, token_use, sid, jti, roles. AUTHKIT_EEXPIRED or AUTHKIT_ETOKEN (detail
- * names the check). */
+/* Check a parsed payload at time now: must be an object; types, times, iss,
+ * aud, sub, token_use, sid, jti, roles. AUTHKIT_EEXPIRED or AUTHKIT_ETOKEN
+ * (detail names the check); *out zeroed on failure. */
+struct json_t; /* jansson */
+int ak_token_check_claims(const struct ak_token_state *st, const struct json_t *payload, int64_t now,
+                          ak_claims *out);
+/* The same on decoded payload bytes: parsed once with jansson, duplicate keys
+ * rejected, then ak_token_check_claims. */
 int ak_token_check_payload(const struct ak_token_state *st, const char *json, size_t len, int64_t now,
                            ak_claims *out);
 

@@ -1,6 +1,8 @@
-/* authkit_token_verify: SECURITY.md's libjwt rules, in order. libjwt only
- * checks the signature, with the key and algorithm chosen here. */
+/* authkit_token_verify: SECURITY.md's libjwt rules, in order. The MAC is
+ * checked here with libsodium (HS256, HS512) or by libjwt (HS384 only), with
+ * the key and algorithm chosen here, before the payload JSON is parsed. */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,16 +51,16 @@ static int check_header_object(const struct ak_token_state *st, const json_t *he
 	return *key_out ? AUTHKIT_OK : REJECT("unknown kid");
 }
 
-static int check_header(const struct ak_token_state *st, const char *seg, size_t n, const ak_jwt_key **key_out)
+/* Rules 3 and 4. buf (cap bytes) is scratch space for the decoded header. */
+static int check_header(const struct ak_token_state *st, const char *seg, size_t n, unsigned char *buf, size_t cap,
+                        const ak_jwt_key **key_out)
 {
-	unsigned char *raw = NULL;
 	size_t len = 0;
-	int rc = ak_b64url_decode(seg, n, &raw, &len);
+	int rc = ak_b64url_decode_to(seg, n, buf, cap, &len);
 	if (rc)
 		return rc == AUTHKIT_ETOKEN ? REJECT("header is not base64url") : rc;
 	json_error_t err;
-	json_t *header = json_loadb((const char *)raw, len, JSON_REJECT_DUPLICATES, &err);
-	free(raw);
+	json_t *header = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &err);
 	if (!header)
 		return REJECT("header is not JSON without duplicate keys");
 	rc = json_is_object(header) ? check_header_object(st, header, key_out) : REJECT("header is not an object");
@@ -66,13 +68,37 @@ static int check_header(const struct ak_token_state *st, const char *seg, size_t
 	return rc;
 }
 
-/* libjwt verifies the MAC with the key we picked and the algorithm we pinned. */
-static int check_signature(const struct ak_token_state *st, const char *token, const ak_jwt_key *key)
+/* HMAC of the signing input (header_b64 "." payload_b64, exactly as sent)
+ * under the key found by kid, compared in constant time with the decoded
+ * signature (mac_len bytes). HS256 and HS512 through libsodium; libsodium has
+ * no HMAC-SHA384, so HS384 goes through libjwt's jwt_decode with the key and
+ * algorithm pinned here (it re-decodes the token, slower but equivalent). */
+static int check_signature(const struct ak_token_state *st, const char *token, size_t signed_len,
+                           const unsigned char *sig, size_t sig_len, const ak_jwt_key *key)
 {
-	jwt_t *jwt = NULL;
-	int err = jwt_decode(&jwt, token, key->key, (int)key->len);
-	bool ok = err == 0 && jwt && jwt_get_alg(jwt) == st->alg;
-	jwt_free(jwt);
+	unsigned char mac[crypto_auth_hmacsha512_BYTES];
+	bool ok = false;
+	if (st->alg == JWT_ALG_HS256) {
+		crypto_auth_hmacsha256_state hs;
+		crypto_auth_hmacsha256_init(&hs, key->key, key->len);
+		crypto_auth_hmacsha256_update(&hs, (const unsigned char *)token, signed_len);
+		crypto_auth_hmacsha256_final(&hs, mac);
+		sodium_memzero(&hs, sizeof hs);
+		ok = sig_len == crypto_auth_hmacsha256_BYTES && sodium_memcmp(mac, sig, crypto_auth_hmacsha256_BYTES) == 0;
+	} else if (st->alg == JWT_ALG_HS512) {
+		crypto_auth_hmacsha512_state hs;
+		crypto_auth_hmacsha512_init(&hs, key->key, key->len);
+		crypto_auth_hmacsha512_update(&hs, (const unsigned char *)token, signed_len);
+		crypto_auth_hmacsha512_final(&hs, mac);
+		sodium_memzero(&hs, sizeof hs);
+		ok = sig_len == crypto_auth_hmacsha512_BYTES && sodium_memcmp(mac, sig, crypto_auth_hmacsha512_BYTES) == 0;
+	} else if (st->alg == JWT_ALG_HS384) {
+		jwt_t *jwt = NULL;
+		int err = jwt_decode(&jwt, token, key->key, (int)key->len);
+		ok = err == 0 && jwt && jwt_get_alg(jwt) == st->alg;
+		jwt_free(jwt);
+	}
+	sodium_memzero(mac, sizeof mac);
 	return ok ? AUTHKIT_OK : REJECT("bad signature");
 }
 
@@ -80,6 +106,8 @@ int ak_token_verify_signed(const struct ak_token_state *st, const char *token, s
                            ak_claims *out)
 {
 	memset(out, 0, sizeof *out);
+	if (len > AK_JWT_MAX_TOKEN)
+		return REJECT("longer than %d bytes", AK_JWT_MAX_TOKEN);
 	const char *dot1 = memchr(token, '.', len);
 	const char *dot2 = dot1 ? memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - token)) : NULL;
 	if (!dot1 || !dot2 || memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token)))
@@ -87,24 +115,36 @@ int ak_token_verify_signed(const struct ak_token_state *st, const char *token, s
 	const char *payload = dot1 + 1, *sig = dot2 + 1;
 	size_t header_len = (size_t)(dot1 - token), payload_len = (size_t)(dot2 - payload);
 	size_t sig_len = len - (size_t)(sig - token);
+	/* Scratch for the decoded header, then the payload: a segment of a token
+	 * of at most AK_JWT_MAX_TOKEN bytes never decodes to more. */
+	unsigned char buf[AK_JWT_MAX_TOKEN / 4 * 3 + 3];
 	const ak_jwt_key *key = NULL;
-	int rc = check_header(st, token, header_len, &key);
+	int rc = check_header(st, token, header_len, buf, sizeof buf, &key);
 	if (rc)
 		return rc;
 	if (sig_len == 0)
 		return REJECT("empty signature");
-	if (sig_len != st->sig_chars || !ak_b64url_chars(sig, sig_len))
+	/* Strict decode to exactly the MAC length: a non-canonical encoding of
+	 * the right MAC is rejected too. */
+	unsigned char mac[crypto_auth_hmacsha512_BYTES];
+	size_t mac_len = 0;
+	if (sig_len != st->sig_chars || ak_b64url_decode_to(sig, sig_len, mac, sizeof mac, &mac_len) != AUTHKIT_OK ||
+	    mac_len != st->min_key_len)
 		return REJECT("signature is not a base64url %s MAC", st->alg_name);
-	/* Decoded strictly here, so libjwt never sees a payload we would not. */
-	unsigned char *json = NULL;
+	/* Decoded strictly here; parsed only once the MAC is verified. */
 	size_t json_len = 0;
-	rc = ak_b64url_decode(payload, payload_len, &json, &json_len);
+	rc = ak_b64url_decode_to(payload, payload_len, buf, sizeof buf, &json_len);
 	if (rc)
 		return rc == AUTHKIT_ETOKEN ? REJECT("payload is not base64url") : rc;
-	rc = check_signature(st, token, key);
-	if (rc == AUTHKIT_OK)
-		rc = ak_token_check_payload(st, (const char *)json, json_len, now, out);
-	free(json);
+	rc = check_signature(st, token, (size_t)(dot2 - token), mac, mac_len, key);
+	if (rc)
+		return rc;
+	json_error_t err;
+	json_t *claims = json_loadb((const char *)buf, json_len, JSON_REJECT_DUPLICATES, &err);
+	if (!claims)
+		return REJECT("payload is not JSON without duplicate keys");
+	rc = ak_token_check_claims(st, claims, now, out);
+	json_decref(claims);
 	return rc;
 }
 
