@@ -20,9 +20,10 @@ bash scripts/build.sh "$dir" "${opts[@]}"
 if [ "${1:-}" = "--valgrind" ]; then
 	# Argon2id at 19 MiB is slow under valgrind: the hashing-heavy suites
 	# (users, auth, args, fault, threads) run under ASan instead.
-	meson test -C "$dir" --print-errorlogs --num-processes 2 --timeout-multiplier 4 \
-		--wrap='valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 -q' \
-		store token http session password --suite fuzz
+	vg=(meson test -C "$dir" --print-errorlogs --num-processes 2 --timeout-multiplier 4
+		--wrap='valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 -q')
+	"${vg[@]}" store token http session password
+	"${vg[@]}" --suite fuzz
 	exit 0
 fi
 meson test -C "$dir" --print-errorlogs --num-processes 2
