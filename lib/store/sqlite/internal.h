@@ -146,6 +146,9 @@ void ak_sqlite_bind_text(ak_sqlite_call *call, int idx, const char *s); /* NULL 
 /* A token hash, as a 32-byte BLOB. */
 void ak_sqlite_bind_hash(ak_sqlite_call *call, int idx, const unsigned char hash[AUTHKIT_STORE_HASH_LEN]);
 
+/* Run a one-parameter statement to completion (a cleanup); *count_out
+ * (may be NULL) = rows it changed. */
+int ak_sqlite_run_counted(authkit_store *store, const ak_sqlite_query *q, int64_t arg, int64_t *count_out);
 /* AUTHKIT_OK with a row, AUTHKIT_ENOTFOUND when done, else an error. */
 int ak_sqlite_step_row(ak_sqlite_call *call);
 /* Step to completion: AUTHKIT_OK, or AUTHKIT_ENOTFOUND when no row changed. */

@@ -180,13 +180,5 @@ int ak_sqlite_session_list(authkit_store *store, int64_t user_id, authkit_store_
 
 int ak_sqlite_session_cleanup(authkit_store *store, int64_t now, int64_t *count_out)
 {
-	ak_sqlite_call call;
-	int rc = ak_sqlite_call_begin(store, &q_cleanup, &call);
-	if (rc)
-		return rc;
-	ak_sqlite_bind_int64(&call, 1, now);
-	rc = ak_sqlite_step_done(&call);
-	if (rc == AUTHKIT_OK && count_out)
-		*count_out = ak_sqlite_changes(&call);
-	return ak_sqlite_call_end(&call, rc);
+	return ak_sqlite_run_counted(store, &q_cleanup, now, count_out);
 }

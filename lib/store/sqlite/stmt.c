@@ -177,3 +177,16 @@ int64_t ak_sqlite_changes(const ak_sqlite_call *call)
 {
 	return sqlite3_changes64(call->conn->db);
 }
+
+int ak_sqlite_run_counted(authkit_store *store, const ak_sqlite_query *q, int64_t arg, int64_t *count_out)
+{
+	ak_sqlite_call call;
+	int rc = ak_sqlite_call_begin(store, q, &call);
+	if (rc)
+		return rc;
+	ak_sqlite_bind_int64(&call, 1, arg);
+	rc = ak_sqlite_step_done(&call);
+	if (rc == AUTHKIT_OK && count_out)
+		*count_out = ak_sqlite_changes(&call);
+	return ak_sqlite_call_end(&call, rc);
+}
