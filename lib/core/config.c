@@ -45,7 +45,7 @@ static const ak_key keys[] = {
 	AK_STR_KEY("AUTHKIT_JWT_ALG", jwt_alg),
 	AK_INT_KEY("AUTHKIT_JWT_LEEWAY_SECONDS", jwt_leeway_seconds, 0, 60),
 	AK_INT_KEY("AUTHKIT_JWT_STATEFUL", jwt_stateful, 0, 1),
-	AK_INT_KEY("AUTHKIT_TOKEN_CACHE_SIZE", token_cache_size, 0, 1048576),
+	AK_INT_KEY("AUTHKIT_TOKEN_CACHE_SIZE", token_cache_size, 0, 65536),
 	AK_INT_KEY("AUTHKIT_ACCESS_TOKEN_MINUTES", access_token_minutes, 1, 1440),
 	AK_INT_KEY("AUTHKIT_REFRESH_TOKEN_DAYS", refresh_token_days, 1, 365),
 	AK_INT_KEY("AUTHKIT_SESSION_IDLE_MINUTES", session_idle_minutes, 1, 525600),
