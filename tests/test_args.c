@@ -791,7 +791,7 @@ static void teardown(void)
 	X(bearer_empty, NF, authkit_http_bearer("", &F.tok, &F.len)) \
 	X(bearer_blank, NF, authkit_http_bearer(" \t ", &F.tok, &F.len)) \
 	X(bearer_basic, NF, authkit_http_bearer("Basic dXNlcjpwYXNz", &F.tok, &F.len)) \
-	X(bearer_prefix_scheme, NF, authkit_http_bearer("Bearerx abc", &F.tok, &F.len)) \
+	X(bearer_prefix_scheme, INV, authkit_http_bearer("Bearerx abc", &F.tok, &F.len)) \
 	X(bearer_no_token, INV, authkit_http_bearer("Bearer", &F.tok, &F.len)) \
 	X(bearer_space_only, INV, authkit_http_bearer("Bearer   ", &F.tok, &F.len)) \
 	X(bearer_tab, INV, authkit_http_bearer("Bearer\tabc", &F.tok, &F.len)) \

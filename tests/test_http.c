@@ -77,7 +77,7 @@ static const bearer_case bearer_cases[] = {
 	{"", AUTHKIT_ENOTFOUND, NULL},
 	{"   ", AUTHKIT_ENOTFOUND, NULL},
 	{"Basic dXNlcjpwYXNz", AUTHKIT_ENOTFOUND, NULL},
-	{"Bearerabc", AUTHKIT_ENOTFOUND, NULL},
+	{"Bearerabc", AUTHKIT_EINVALID, NULL}, /* a broken Bearer, not another scheme */
 	{"Bear abc", AUTHKIT_ENOTFOUND, NULL},
 	{"Token abc", AUTHKIT_ENOTFOUND, NULL},
 	{"abc", AUTHKIT_ENOTFOUND, NULL},
@@ -301,6 +301,8 @@ START_TEST(set_cookie_bad_config)
 		{"AUTHKIT_COOKIE_NAME", "a;b", "AUTHKIT_COOKIE_SECURE", "1"},
 		{"AUTHKIT_COOKIE_NAME", "__Host-x", "AUTHKIT_COOKIE_SECURE", "0"},
 		{"AUTHKIT_COOKIE_NAME", "__secure-x", "AUTHKIT_COOKIE_SECURE", "0"},
+		{"AUTHKIT_COOKIE_NAME", "__HOST-x", "AUTHKIT_COOKIE_SECURE", "1"},
+		{"AUTHKIT_COOKIE_NAME", "__secure-x", "AUTHKIT_COOKIE_SECURE", "1"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		authkit_ctx *c = ctx_with(bad[i][0], bad[i][1], bad[i][2], bad[i][3], NULL);
@@ -569,6 +571,13 @@ START_TEST(request_no_fallback)
 	ck_assert_int_eq(authkit_request_authenticate(li.ctx, "Bearer not-a-jwt", li.cookie, &p), AUTHKIT_ETOKEN);
 	ck_assert_int_eq(authkit_request_authenticate(li.ctx, "Bearer a b", li.cookie, &p), AUTHKIT_ETOKEN);
 	ck_assert_int_eq(authkit_request_authenticate(li.ctx, "Bearer ", li.cookie, &p), AUTHKIT_ETOKEN);
+	/* broken Bearer schemes are errors too, not "another scheme" */
+	const char *broken[] = {"Bearer,eyJ.forged.x", "Bearer:eyJ.forged.x", "Bearer\v eyJ.forged.x",
+	                        "Bearer\xc2\xa0" "eyJ.forged.x", "Bearer/eyJ", "Be@rer eyJ"};
+	for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
+		ck_assert_int_eq(authkit_request_authenticate(li.ctx, broken[i], li.cookie, &p), AUTHKIT_ETOKEN);
+		ck_assert_ptr_null(p);
+	}
 	/* API keys: not implemented yet, and never treated as a JWT or skipped */
 	ck_assert_int_eq(authkit_request_authenticate(li.ctx, "Bearer ak_abc", li.cookie, &p), AUTHKIT_ETOKEN);
 	ck_assert_ptr_null(p);

@@ -37,7 +37,9 @@ AUTHKIT_EXTERN(size_t) authkit_http_header_max(void);
  * are ignored). On success *token_out points into authorization (borrowed,
  * NUL-terminated since nothing may follow) and *len_out is its length.
  * AUTHKIT_ENOTFOUND when authorization is NULL, empty or uses another
- * scheme; AUTHKIT_EINVALID when it is a malformed Bearer value, longer than
+ * well-formed scheme (e.g. Basic); AUTHKIT_EINVALID when it is a malformed
+ * Bearer value, a scheme that starts with "Bearer" but is not exactly it
+ * ("Bearer,x", "Bearerx"), a scheme that is not an HTTP token, longer than
  * AUTHKIT_HTTP_HEADER_MAX, or an out pointer is NULL.
  */
 AUTHKIT_EXTERN(int) authkit_http_bearer(const char *authorization, const char **token_out, size_t *len_out);

@@ -38,6 +38,9 @@ int ak_http_cookie_name(const authkit_ctx *ctx, char *out, size_t out_size)
 	/* Browsers match the prefixes case-insensitively (RFC 6265bis §4.1.3). */
 	bool host = has_prefix_nocase(name, "__Host-");
 	bool prefixed = host || has_prefix_nocase(name, "__Secure-");
+	/* Older browsers honour only the exact spellings. */
+	if (prefixed && strncmp(name, "__Host-", 7) != 0 && strncmp(name, "__Secure-", 9) != 0)
+		return ak_fail(AUTHKIT_ECONFIG, "write the cookie prefix exactly as __Host- or __Secure-");
 	if (!s->cookie_secure) {
 		if (prefixed)
 			return ak_fail(AUTHKIT_ECONFIG, "a __Host-/__Secure- cookie name needs AUTHKIT_COOKIE_SECURE=1");

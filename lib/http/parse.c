@@ -80,6 +80,13 @@ AUTHKIT_EXTERN(int) authkit_http_bearer(const char *authorization, const char **
 		scheme_len++;
 	if (scheme_len == 0)
 		return ak_fail(AUTHKIT_ENOTFOUND, "empty Authorization header");
+	/* "Bearer,x", "Bearer:x", "Bearer\vx": a broken Bearer header, not another
+	 * scheme, so the caller never falls back to another credential. */
+	if (scheme_len > 6 && ascii_ieq(p, "bearer", 6))
+		return ak_fail(AUTHKIT_EINVALID, "malformed Bearer scheme");
+	for (size_t i = 0; i < scheme_len; i++)
+		if (!ak_http_is_tchar((unsigned char)p[i]))
+			return ak_fail(AUTHKIT_EINVALID, "malformed Authorization scheme");
 	if (scheme_len != 6 || !ascii_ieq(p, "bearer", 6))
 		return ak_fail(AUTHKIT_ENOTFOUND, "Authorization header uses another scheme");
 	p += 6;
