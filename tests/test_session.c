@@ -4,6 +4,7 @@
  */
 #include <check.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -466,6 +467,108 @@ START_TEST(fault_injection_login_and_refresh_change_nothing)
 }
 END_TEST
 
+
+/*
+ * A change that lands while a login is inside its (slow) password check must
+ * win: the login re-reads the account in its success transaction. The clock
+ * callback is the hook: authentication reads the clock once before the
+ * verification and again after it, and the second read runs the raw SQL
+ * change on another connection, exactly between the two.
+ */
+typedef struct race_clock {
+	int calls;
+	int fire_at;
+	const char *sql;
+} race_clock;
+
+static race_clock rclk;
+
+static int64_t racing_clock(void *userdata)
+{
+	(void)userdata;
+	if (++rclk.calls == rclk.fire_at && rclk.sql) {
+		sqlite3 *db = NULL;
+		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		sqlite3_busy_timeout(db, 5000);
+		ck_assert_int_eq(sqlite3_exec(db, rclk.sql, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	return test_clock_read(&clk);
+}
+
+START_TEST(change_during_password_check_wins)
+{
+	const char *changes[] = {
+		"UPDATE users SET is_active = 0 WHERE username = 'alice'",
+		"UPDATE users SET locked_until = 4000000000 WHERE username = 'alice'",
+		"UPDATE users SET password_hash = '$2b$04$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBEgG' "
+		"WHERE username = 'alice'",
+	};
+	int want[] = {AUTHKIT_AUTH_INACTIVE, AUTHKIT_AUTH_LOCKED, AUTHKIT_AUTH_BAD_PASSWORD};
+	for (int i = 0; i < 3; i++) {
+		authkit_config *cfg = test_config(&clk);
+		ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_DB", path), AUTHKIT_OK);
+		ck_assert_int_eq(authkit_config_set_clock(cfg, racing_clock, NULL), AUTHKIT_OK);
+		authkit_ctx *c = NULL;
+		ck_assert_int_eq(authkit_ctx_open(&c, cfg), AUTHKIT_OK);
+		authkit_config_free(cfg);
+		/* Find which clock read comes after the verification. */
+		rclk = (race_clock){0, 0, NULL};
+		ck_assert_int_eq(authkit_authenticate(c, "alice", PW, NULL, NULL), AUTHKIT_OK);
+		int per_login = rclk.calls;
+		ck_assert_int_ge(per_login, 2);
+		rclk = (race_clock){0, 2, changes[i]};
+		int reason = -1;
+		uint64_t verifies = ak_argon2_verify_count();
+		ck_assert_int_eq(authkit_authenticate_ex(c, "alice", PW, NULL, NULL, &reason), AUTHKIT_EAUTH);
+		ck_assert_uint_eq(ak_argon2_verify_count() - verifies, 1); /* the change landed after it */
+		ck_assert_int_eq(reason, want[i]);
+		authkit_session_list *list = NULL;
+		ck_assert_int_eq(authkit_session_list_user(c, alice, &list), AUTHKIT_OK);
+		ck_assert_uint_eq(authkit_session_list_count(list), 0);
+		authkit_session_list_free(list);
+		authkit_user *u = NULL;
+		ck_assert_int_eq(authkit_user_get_by_id(c, alice, &u), AUTHKIT_OK);
+		if (i == 1)
+			ck_assert_int_eq(authkit_user_locked_until(u), 4000000000LL); /* not erased */
+		authkit_user_free(u);
+		authkit_ctx_free(c);
+		/* put alice back for the next case */
+		sqlite3 *db = NULL;
+		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		sqlite3_exec(db, "UPDATE users SET is_active = 1, locked_until = 0, failed_logins = 0", NULL, NULL, NULL);
+		sqlite3_close(db);
+	}
+}
+END_TEST
+
+START_TEST(email_change_kills_outstanding_links)
+{
+	char *verify = NULL, *reset = NULL;
+	ck_assert_int_eq(authkit_verify_request(ctx, alice, &verify), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_reset_request(ctx, "alice@example.com", NULL, &reset), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_user_set_email(ctx, alice, "ceo@victim.example"), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_verify_complete(ctx, verify, NULL), AUTHKIT_ETOKEN);
+	ck_assert_int_eq(authkit_reset_complete(ctx, reset, PW2, NULL), AUTHKIT_ETOKEN);
+	authkit_user *u = NULL;
+	ck_assert_int_eq(authkit_user_get_by_id(ctx, alice, &u), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_user_is_verified(u), 0);
+	authkit_user_free(u);
+	authkit_string_free(verify);
+	authkit_string_free(reset);
+}
+END_TEST
+
+START_TEST(password_change_kills_reset_links)
+{
+	char *reset = NULL;
+	ck_assert_int_eq(authkit_reset_request(ctx, "alice@example.com", NULL, &reset), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_password_change(ctx, alice, PW, PW2, NULL, NULL), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_reset_complete(ctx, reset, "a third long passphrase", NULL), AUTHKIT_ETOKEN);
+	authkit_string_free(reset);
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
 	Suite *s = suite_create("session");
@@ -487,6 +590,9 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, deactivate_and_delete_end_sessions);
 	tcase_add_test(tc, no_secret_reaches_the_database);
 	tcase_add_test(tc, fault_injection_login_and_refresh_change_nothing);
+	tcase_add_test(tc, change_during_password_check_wins);
+	tcase_add_test(tc, email_change_kills_outstanding_links);
+	tcase_add_test(tc, password_change_kills_reset_links);
 	suite_add_tcase(s, tc);
 	return s;
 }

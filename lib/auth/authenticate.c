@@ -76,16 +76,48 @@ static bool rehash_if_needed(authkit_ctx *ctx, const authkit_store_user *rec, co
 	       AUTHKIT_OK;
 }
 
+/* The password was checked against a snapshot read before the (slow)
+ * verification. Inside the success transaction, re-read the row: if a reset,
+ * a password change, a deactivation or a lockout landed meanwhile, this
+ * login must fail like any other (*reason says how). */
+static int still_valid(authkit_ctx *ctx, const authkit_store_user *checked, int64_t now, int *reason,
+                       authkit_store_user *current)
+{
+	int rc = ctx->store->user_get(ctx->store, AUTHKIT_STORE_BY_ID, checked->id, NULL, current);
+	if (rc == AUTHKIT_ENOTFOUND) {
+		*reason = AUTHKIT_AUTH_UNKNOWN_USER;
+		return AUTHKIT_EAUTH;
+	}
+	if (rc)
+		return rc;
+	if (strcmp(current->password_hash, checked->password_hash) != 0)
+		*reason = AUTHKIT_AUTH_BAD_PASSWORD;
+	else if (!current->is_active)
+		*reason = AUTHKIT_AUTH_INACTIVE;
+	else if (current->locked_until > now)
+		*reason = AUTHKIT_AUTH_LOCKED;
+	else
+		return AUTHKIT_OK;
+	return AUTHKIT_EAUTH;
+}
+
 static int accept(authkit_ctx *ctx, authkit_store_user *rec, const char *password, const char *ip, ak_auth_hook hook,
-                  void *hook_arg)
+                  void *hook_arg, int *reason)
 {
 	char new_hash[AUTHKIT_STORE_HASH_BYTES];
 	bool rehash = rehash_if_needed(ctx, rec, password, new_hash);
 	int64_t now = ak_now(ctx);
+	authkit_store_user current;
 	int rc = ak_txn_begin(ctx);
 	if (rc)
 		return rc;
-	rc = ctx->store->login_success(ctx->store, rec->id, now);
+	rc = still_valid(ctx, rec, now, reason, &current);
+	if (rc == AUTHKIT_EAUTH) {
+		ak_txn_rollback(ctx);
+		return reject(ctx, *reason == AUTHKIT_AUTH_UNKNOWN_USER ? NULL : &current, *reason, ip);
+	}
+	if (rc == AUTHKIT_OK)
+		rc = ctx->store->login_success(ctx->store, rec->id, now);
 	if (rc == AUTHKIT_OK && rehash) {
 		/* Compare-and-set: a concurrent password change wins. */
 		int set = ctx->store->user_set_password_hash(ctx->store, rec->id, new_hash, rec->password_hash, now);
@@ -144,7 +176,7 @@ static int authenticate(authkit_ctx *ctx, const char *identifier, const char *pa
 		*reason = AUTHKIT_AUTH_BAD_PASSWORD;
 		return reject(ctx, &rec, *reason, ip);
 	}
-	rc = accept(ctx, &rec, password, ip, hook, hook_arg);
+	rc = accept(ctx, &rec, password, ip, hook, hook_arg, reason);
 	if (rc == AUTHKIT_OK && out)
 		rc = ak_user_from_record(&rec, out);
 	return rc;

@@ -24,6 +24,9 @@ static int swap_in_txn(authkit_ctx *ctx, const password_swap *swap)
 		return ak_fail(rc, "the password was changed concurrently; try again");
 	if (rc == AUTHKIT_OK)
 		rc = ctx->store->session_revoke_user(ctx->store, swap->user->id, swap->keep_session_id, now, &revoked);
+	/* Reset links issued before the change die with the old password. */
+	if (rc == AUTHKIT_OK)
+		rc = ctx->store->one_time_delete_user(ctx->store, swap->user->id, AUTHKIT_STORE_PURPOSE_RESET);
 	if (rc == AUTHKIT_OK)
 		rc = ak_audit(ctx, swap->user->id, swap->event, swap->ip, NULL);
 	return rc;

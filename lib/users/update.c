@@ -69,6 +69,18 @@ AUTHKIT_EXTERN(int) authkit_user_set_username(authkit_ctx *ctx, int64_t id, cons
 	return update_fields(ctx, id, &fu, "field=username");
 }
 
+/* A verification or reset link sent to the old address must not work for
+ * the new one: the user's outstanding one-time tokens die with the change. */
+static int write_email_change(authkit_ctx *ctx, int64_t id, const void *arg)
+{
+	int rc = write_fields(ctx, id, arg);
+	if (rc == AUTHKIT_OK)
+		rc = ctx->store->one_time_delete_user(ctx->store, id, AUTHKIT_STORE_PURPOSE_VERIFY);
+	if (rc == AUTHKIT_OK)
+		rc = ctx->store->one_time_delete_user(ctx->store, id, AUTHKIT_STORE_PURPOSE_RESET);
+	return rc;
+}
+
 AUTHKIT_EXTERN(int) authkit_user_set_email(authkit_ctx *ctx, int64_t id, const char *email)
 {
 	ak_clear_error();
@@ -77,7 +89,7 @@ AUTHKIT_EXTERN(int) authkit_user_set_email(authkit_ctx *ctx, int64_t id, const c
 	if (rc)
 		return rc;
 	fu.rec.is_verified = 0; /* a new address must be verified again */
-	return update_fields(ctx, id, &fu, "field=email");
+	return change_user(ctx, id, write_email_change, &fu, "user.updated", "field=email");
 }
 
 static int set_flag(authkit_ctx *ctx, int64_t id, unsigned field, int value, const char *detail)
