@@ -17,5 +17,8 @@
 #include "authkit/session.h"
 #include "authkit/token.h"
 #include "authkit/http.h"
+#include "authkit/vault.h"
+#include "authkit/apikey.h"
+#include "authkit/usage.h"
 
 #endif

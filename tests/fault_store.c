@@ -127,6 +127,59 @@ FAULT_FORWARD(one_time_delete_user, (authkit_store * store, int64_t user_id, int
               (f->inner, user_id, purpose))
 FAULT_FORWARD(one_time_cleanup, (authkit_store * store, int64_t now, int64_t *count_out), (f->inner, now, count_out))
 
+/* version 3 */
+FAULT_FORWARD(integration_put, (authkit_store * store, const authkit_store_integration *row), (f->inner, row))
+FAULT_FORWARD(integration_get,
+              (authkit_store * store, int64_t user_id, const char *service, authkit_store_integration *out),
+              (f->inner, user_id, service, out))
+FAULT_FORWARD(integration_list, (authkit_store * store, int64_t user_id, authkit_store_integration_cb cb, void *ud),
+              (f->inner, user_id, cb, ud))
+FAULT_FORWARD(integration_set_status,
+              (authkit_store * store, int64_t user_id, const char *service, int is_active, int64_t now),
+              (f->inner, user_id, service, is_active, now))
+FAULT_FORWARD(integration_touch, (authkit_store * store, int64_t user_id, const char *service, int64_t now),
+              (f->inner, user_id, service, now))
+FAULT_FORWARD(integration_delete, (authkit_store * store, int64_t user_id, const char *service),
+              (f->inner, user_id, service))
+FAULT_FORWARD(integration_scan_stale,
+              (authkit_store * store, int current_version, int64_t after_user, const char *after_service,
+               unsigned int limit, authkit_store_integration_cb cb, void *ud),
+              (f->inner, current_version, after_user, after_service, limit, cb, ud))
+FAULT_FORWARD(integration_reencrypt,
+              (authkit_store * store, const authkit_store_integration *row, int expected_version,
+               const unsigned char expected_nonce[AUTHKIT_STORE_NONCE_LEN]),
+              (f->inner, row, expected_version, expected_nonce))
+FAULT_FORWARD(api_key_insert, (authkit_store * store, const authkit_store_api_key *row), (f->inner, row))
+FAULT_FORWARD(api_key_get, (authkit_store * store, const char *public_id, authkit_store_api_key *out),
+              (f->inner, public_id, out))
+FAULT_FORWARD(api_key_list, (authkit_store * store, int64_t user_id, authkit_store_api_key_cb cb, void *ud),
+              (f->inner, user_id, cb, ud))
+FAULT_FORWARD(api_key_revoke, (authkit_store * store, const char *public_id, int64_t now), (f->inner, public_id, now))
+FAULT_FORWARD(api_key_touch, (authkit_store * store, const char *public_id, int64_t now), (f->inner, public_id, now))
+FAULT_FORWARD(usage_insert, (authkit_store * store, authkit_store_usage *row, int *duplicate_out),
+              (f->inner, row, duplicate_out))
+FAULT_FORWARD(usage_summary,
+              (authkit_store * store, int64_t user_id, int64_t since, int64_t until, int group,
+               authkit_store_usage_sum_cb cb, void *ud),
+              (f->inner, user_id, since, until, group, cb, ud))
+FAULT_FORWARD(counter_add, (authkit_store * store, const char *key, int64_t amount, int64_t *value_out),
+              (f->inner, key, amount, value_out))
+FAULT_FORWARD(counter_get, (authkit_store * store, const char *key, int64_t *value_out), (f->inner, key, value_out))
+FAULT_FORWARD(bucket_get, (authkit_store * store, const char *key, int64_t *tokens_out, int64_t *updated_ms_out),
+              (f->inner, key, tokens_out, updated_ms_out))
+FAULT_FORWARD(bucket_cas,
+              (authkit_store * store, const char *key, int expect_absent, int64_t expected_tokens,
+               int64_t expected_updated_ms, int64_t tokens, int64_t updated_ms),
+              (f->inner, key, expect_absent, expected_tokens, expected_updated_ms, tokens, updated_ms))
+FAULT_FORWARD(billing_close,
+              (authkit_store * store, int64_t user_id, int64_t period_start, int64_t period_end, int64_t now,
+               int64_t *count_out),
+              (f->inner, user_id, period_start, period_end, now, count_out))
+FAULT_FORWARD(billing_list, (authkit_store * store, int64_t user_id, authkit_store_billing_cb cb, void *ud),
+              (f->inner, user_id, cb, ud))
+FAULT_FORWARD(billing_set_status, (authkit_store * store, int64_t billing_id, int status),
+              (f->inner, billing_id, status))
+
 /* A failed commit (or rollback) must not leave the inner transaction open:
  * the caller treats the transaction as over either way. */
 static int fault_txn_end(authkit_store *store, int (*finish)(authkit_store *inner), const char *slot)
@@ -206,6 +259,28 @@ authkit_store *fault_store_wrap(authkit_store *inner, fault_store_ctl **ctl_out)
 	b->one_time_consume = fault_one_time_consume;
 	b->one_time_delete_user = fault_one_time_delete_user;
 	b->one_time_cleanup = fault_one_time_cleanup;
+	b->integration_put = fault_integration_put;
+	b->integration_get = fault_integration_get;
+	b->integration_list = fault_integration_list;
+	b->integration_set_status = fault_integration_set_status;
+	b->integration_touch = fault_integration_touch;
+	b->integration_delete = fault_integration_delete;
+	b->integration_scan_stale = fault_integration_scan_stale;
+	b->integration_reencrypt = fault_integration_reencrypt;
+	b->api_key_insert = fault_api_key_insert;
+	b->api_key_get = fault_api_key_get;
+	b->api_key_list = fault_api_key_list;
+	b->api_key_revoke = fault_api_key_revoke;
+	b->api_key_touch = fault_api_key_touch;
+	b->usage_insert = fault_usage_insert;
+	b->usage_summary = fault_usage_summary;
+	b->counter_add = fault_counter_add;
+	b->counter_get = fault_counter_get;
+	b->bucket_get = fault_bucket_get;
+	b->bucket_cas = fault_bucket_cas;
+	b->billing_close = fault_billing_close;
+	b->billing_list = fault_billing_list;
+	b->billing_set_status = fault_billing_set_status;
 	atomic_init(&f->ctl.calls, 0);
 	atomic_init(&f->ctl.fail_at, 0);
 	if (ctl_out)

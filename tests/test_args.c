@@ -57,6 +57,20 @@ typedef struct fx {
 	char cookie_name[128];
 	char ck_unknown[256], ck_malformed[256], ck_revoked[256], ck_valid[256];
 	char bearer_revoked[4200], bearer_tampered[4200];
+	/* vault.h / apikey.h */
+	authkit_secret *sec;
+	authkit_vault_list *vl;
+	authkit_apikey_list *kl;
+	char apikey[80], apikey_id[32], apikey_revoked[80], apikey_wrong[80];
+	char xkey_revoked[100];
+	/* usage.h */
+	authkit_usage_event *ev_ok, *ev_incomplete;
+	authkit_usage_summary *us;
+	authkit_billing_list *bl;
+	authkit_ratelimit *rl, *rl2;
+	int64_t n2;
+	size_t sz;
+	int dup;
 } fx;
 
 static fx F;
@@ -68,6 +82,7 @@ static char U33[40], U32[40], E255[300], FN129[600], PW4097[4200], PW4097_PLAIN[
 static char SID21[32], SID23[32], SID_DOT[32], SID_PLUS[32], SID65[80], SID256[300], TOK42[50], TOK44[50],
     TOK43_UNKNOWN[50], TOK43_PAD[50], UA256[300], HDR8193[8300], BEARER8193[8300], COOKIE8193[8300],
     VAL4097[4200], CSRF63[80], CSRF65[80], CSRF64_BAD[80], ROLES17[400], ROLES_LONG[700], KID65[80];
+static char SCOPES_1104[1200]; /* 17 scopes of 64 characters: over 1023 bytes in all */
 static unsigned char KEY32[32], KEY257[257], KEY_SAME[32];
 
 static void fill(char *buf, char c, size_t n)
@@ -113,6 +128,11 @@ static void build_token_strings(void)
 	for (size_t i = 20; i < AUTHKIT_STORE_ROLES_BYTES; i += 21)
 		ROLES_LONG[i] = ' ';
 	fill(KID65, 'k', 65);
+	fill(SCOPES_1104, 's', 17 * 65 - 1);
+	for (size_t i = 64; i < 17 * 65 - 1; i += 65) {
+		SCOPES_1104[i] = ' ';
+		SCOPES_1104[i - 1] = (char)('a' + i / 65); /* distinct: duplicates are dropped */
+	}
 	for (size_t i = 0; i < sizeof KEY32; i++)
 		KEY32[i] = (unsigned char)(i * 7 + 1);
 	for (size_t i = 0; i < sizeof KEY257; i++)
@@ -122,6 +142,8 @@ static void build_token_strings(void)
 
 #define JWT_SECRET "8f3a1c5e7b9d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f1a"
 #define OTHER_SECRET "1b2d3f405162738495a6b7c8d9e0f1021324354657687980a1b2c3d4e5f60718"
+#define MASTER_KEY "5d7f9a1c3e5b7d9f2a4c6e8b0d2f4a6c8e1b3d5f7a9c2e4b6d8f0a2c4e6b8d1f"
+#define VAULT_SECRET "sk-proj-VaultMarker-7Hn2Q9xLwz"
 
 /* An in-memory context with a JWT secret (may be NULL) and up to two more settings. */
 static authkit_ctx *ctx_with(const char *secret, const char *k1, const char *v1, const char *k2, const char *v2)
@@ -206,6 +228,26 @@ static void setup_tokens(void)
 	snprintf(F.ck_valid, sizeof F.ck_valid, "%s=%s", F.cookie_name, F.stok);
 	snprintf(F.bearer_revoked, sizeof F.bearer_revoked, "Bearer %s", F.atok2);
 	snprintf(F.bearer_tampered, sizeof F.bearer_tampered, "Bearer %s", F.atok_tampered);
+	/* vault: alice has an active and a disabled key; API keys: a live and a revoked one */
+	ck_assert_int_eq(authkit_vault_put(F.ctx, F.alice, "openai", (const unsigned char *)VAULT_SECRET,
+	                                   strlen(VAULT_SECRET)), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_vault_put(F.ctx, F.alice, "disabled", (const unsigned char *)VAULT_SECRET,
+	                                   strlen(VAULT_SECRET)), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_vault_set_active(F.ctx, F.alice, "disabled", 0), AUTHKIT_OK);
+	char *ak = NULL, *akid = NULL;
+	ck_assert_int_eq(authkit_apikey_create(F.ctx, F.alice, "ci", "read", 0, &ak, &akid), AUTHKIT_OK);
+	snprintf(F.apikey, sizeof F.apikey, "%s", ak);
+	snprintf(F.apikey_id, sizeof F.apikey_id, "%s", akid);
+	authkit_string_free(ak);
+	authkit_string_free(akid);
+	snprintf(F.apikey_wrong, sizeof F.apikey_wrong, "%s", F.apikey);
+	flip(F.apikey_wrong, 50);
+	ck_assert_int_eq(authkit_apikey_create(F.ctx, F.alice, "old", NULL, 0, &ak, &akid), AUTHKIT_OK);
+	snprintf(F.apikey_revoked, sizeof F.apikey_revoked, "%s", ak);
+	ck_assert_int_eq(authkit_apikey_revoke(F.ctx, akid), AUTHKIT_OK);
+	authkit_string_free(ak);
+	authkit_string_free(akid);
+	snprintf(F.xkey_revoked, sizeof F.xkey_revoked, " %s ", F.apikey_revoked);
 }
 
 static void build_strings(void)
@@ -256,6 +298,7 @@ static void setup(void)
 	test_tmp_path(F.path, sizeof F.path, "ctx");
 	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_DB", F.path), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_JWT_SECRET", JWT_SECRET), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_MASTER_KEY", MASTER_KEY), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_ctx_open(&F.ctx, cfg), AUTHKIT_OK);
 	authkit_config_free(cfg);
 	authkit_user *u = NULL;
@@ -275,6 +318,13 @@ static void setup(void)
 		ck_assert_int_eq(authkit_user_add_role(F.ctx, F.bob, role), AUTHKIT_OK);
 	}
 	F.missing = F.bob + 1000;
+	/* usage.h: a complete event and one without a service */
+	ck_assert_int_eq(authkit_usage_event_new(&F.ev_ok), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_user_id(F.ev_ok, F.alice), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_service(F.ev_ok, "openai"), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_new(&F.ev_incomplete), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_user_id(F.ev_incomplete, F.alice), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_ratelimit_new(5, 1, &F.rl), AUTHKIT_OK);
 	setup_tokens();
 }
 
@@ -285,6 +335,9 @@ static void teardown(void)
 	authkit_ctx_free(F.badcookie);
 	authkit_ctx_free(F.badsamesite);
 	authkit_config_free(F.cfg);
+	authkit_usage_event_free(F.ev_ok);
+	authkit_usage_event_free(F.ev_incomplete);
+	authkit_ratelimit_free(F.rl);
 	test_remove_db(F.path);
 }
 
@@ -894,6 +947,231 @@ static void teardown(void)
 	X(request_cookie_revoked, REV, authkit_request_authenticate(C, "Basic x", F.ck_revoked, &F.p)) \
 	X(request_cookie_control, TOK, authkit_request_authenticate(C, NULL, "a=b\x01", &F.p)) \
 	X(request_cookie_8193, TOK, authkit_request_authenticate(C, NULL, COOKIE8193, &F.p)) \
+	/* ---- usage.h ---- */ \
+	X(usage_event_new_out_null, INV, authkit_usage_event_new(NULL)) \
+	X(usage_set_user_id_ev_null, INV, authkit_usage_event_set_user_id(NULL, A)) \
+	X(usage_set_user_id_0, INV, authkit_usage_event_set_user_id(F.ev_ok, 0)) \
+	X(usage_set_user_id_min, INV, authkit_usage_event_set_user_id(F.ev_ok, INT64_MIN)) \
+	X(usage_set_service_ev_null, INV, authkit_usage_event_set_service(NULL, "openai")) \
+	X(usage_set_service_null, INV, authkit_usage_event_set_service(F.ev_ok, NULL)) \
+	X(usage_set_service_empty, INV, authkit_usage_event_set_service(F.ev_ok, "")) \
+	X(usage_set_service_65, INV, authkit_usage_event_set_service(F.ev_ok, SID65)) \
+	X(usage_set_service_space, INV, authkit_usage_event_set_service(F.ev_ok, "open ai")) \
+	X(usage_set_service_utf8, INV, authkit_usage_event_set_service(F.ev_ok, "\xC3\x28")) \
+	X(usage_set_service_sql, INV, authkit_usage_event_set_service(F.ev_ok, "x';--")) \
+	X(usage_set_model_ev_null, INV, authkit_usage_event_set_model(NULL, "gpt-4o")) \
+	X(usage_set_model_null, INV, authkit_usage_event_set_model(F.ev_ok, NULL)) \
+	X(usage_set_model_256, INV, authkit_usage_event_set_model(F.ev_ok, SID256)) \
+	X(usage_set_model_control, INV, authkit_usage_event_set_model(F.ev_ok, "gpt\n")) \
+	X(usage_set_request_type_ev_null, INV, authkit_usage_event_set_request_type(NULL, "chat")) \
+	X(usage_set_request_type_null, INV, authkit_usage_event_set_request_type(F.ev_ok, NULL)) \
+	X(usage_set_request_type_65, INV, authkit_usage_event_set_request_type(F.ev_ok, SID65)) \
+	X(usage_set_request_type_utf8, INV, authkit_usage_event_set_request_type(F.ev_ok, "c\xC3\x28")) \
+	X(usage_set_input_ev_null, INV, authkit_usage_event_set_input_tokens(NULL, 1)) \
+	X(usage_set_input_negative, INV, authkit_usage_event_set_input_tokens(F.ev_ok, -1)) \
+	X(usage_set_input_max, INV, authkit_usage_event_set_input_tokens(F.ev_ok, INT64_MAX)) \
+	X(usage_set_output_ev_null, INV, authkit_usage_event_set_output_tokens(NULL, 1)) \
+	X(usage_set_output_negative, INV, authkit_usage_event_set_output_tokens(F.ev_ok, INT64_MIN)) \
+	X(usage_set_output_too_many, INV, authkit_usage_event_set_output_tokens(F.ev_ok, AUTHKIT_USAGE_TOKENS_MAX + 1)) \
+	X(usage_set_cost_ev_null, INV, authkit_usage_event_set_cost_micros(NULL, 1)) \
+	X(usage_set_cost_negative, INV, authkit_usage_event_set_cost_micros(F.ev_ok, -1)) \
+	X(usage_set_cost_too_much, INV, authkit_usage_event_set_cost_micros(F.ev_ok, AUTHKIT_USAGE_COST_MAX + 1)) \
+	X(usage_set_idem_ev_null, INV, authkit_usage_event_set_idempotency_key(NULL, "k")) \
+	X(usage_set_idem_256, INV, authkit_usage_event_set_idempotency_key(F.ev_ok, SID256)) \
+	X(usage_set_idem_space, INV, authkit_usage_event_set_idempotency_key(F.ev_ok, "a b")) \
+	X(usage_set_idem_utf8, INV, authkit_usage_event_set_idempotency_key(F.ev_ok, "\xC3\xA9")) \
+	X(usage_set_time_ev_null, INV, authkit_usage_event_set_time(NULL, 1)) \
+	X(usage_set_time_negative, INV, authkit_usage_event_set_time(F.ev_ok, -1)) \
+	X(usage_record_ctx_null, INV, authkit_usage_record(NULL, F.ev_ok, &F.dup)) \
+	X(usage_record_ev_null, INV, authkit_usage_record(C, NULL, &F.dup)) \
+	X(usage_record_incomplete, INV, authkit_usage_record(C, F.ev_incomplete, &F.dup)) \
+	X(usage_batch_ctx_null, INV, \
+	  authkit_usage_record_batch(NULL, (const authkit_usage_event *const *)&F.ev_ok, 1, &F.sz)) \
+	X(usage_batch_events_null, INV, authkit_usage_record_batch(C, NULL, 1, &F.sz)) \
+	X(usage_batch_n_0, INV, authkit_usage_record_batch(C, (const authkit_usage_event *const *)&F.ev_ok, 0, &F.sz)) \
+	X(usage_batch_n_max, INV, \
+	  authkit_usage_record_batch(C, (const authkit_usage_event *const *)&F.ev_ok, SIZE_MAX, &F.sz)) \
+	X(usage_batch_incomplete, INV, \
+	  authkit_usage_record_batch(C, (const authkit_usage_event *const *)&F.ev_incomplete, 1, &F.sz)) \
+	X(usage_summary_ctx_null, INV, authkit_usage_summary_get(NULL, A, 0, 0, AUTHKIT_USAGE_BY_DAY, &F.us)) \
+	X(usage_summary_out_null, INV, authkit_usage_summary_get(C, A, 0, 0, AUTHKIT_USAGE_BY_DAY, NULL)) \
+	X(usage_summary_user_negative, INV, authkit_usage_summary_get(C, -1, 0, 0, AUTHKIT_USAGE_BY_DAY, &F.us)) \
+	X(usage_summary_since_negative, INV, authkit_usage_summary_get(C, A, -1, 0, AUTHKIT_USAGE_BY_DAY, &F.us)) \
+	X(usage_summary_until_before, INV, authkit_usage_summary_get(C, A, 100, 50, AUTHKIT_USAGE_BY_DAY, &F.us)) \
+	X(usage_summary_group_0, INV, authkit_usage_summary_get(C, A, 0, 0, 0, &F.us)) \
+	X(usage_summary_group_5, INV, authkit_usage_summary_get(C, A, 0, 0, 5, &F.us)) \
+	X(usage_summary_missing_user, OK, authkit_usage_summary_get(C, MISS, 0, 0, AUTHKIT_USAGE_BY_MONTH, &F.us)) \
+	X(quota_check_ctx_null, INV, authkit_quota_check(NULL, A, NULL, AUTHKIT_QUOTA_TOKENS, AUTHKIT_PERIOD_DAY, 10, 1, \
+	                                                 &F.n, &F.n2)) \
+	X(quota_check_user_0, INV, authkit_quota_check(C, 0, NULL, AUTHKIT_QUOTA_TOKENS, AUTHKIT_PERIOD_DAY, 10, 1, \
+	                                               &F.n, &F.n2)) \
+	X(quota_check_service_empty, INV, authkit_quota_check(C, A, "", AUTHKIT_QUOTA_TOKENS, AUTHKIT_PERIOD_DAY, 10, 1, \
+	                                                      &F.n, &F.n2)) \
+	X(quota_check_service_65, INV, authkit_quota_check(C, A, SID65, AUTHKIT_QUOTA_TOKENS, AUTHKIT_PERIOD_DAY, 10, 1, \
+	                                                   &F.n, &F.n2)) \
+	X(quota_check_kind_0, INV, authkit_quota_check(C, A, NULL, 0, AUTHKIT_PERIOD_DAY, 10, 1, &F.n, &F.n2)) \
+	X(quota_check_period_3, INV, authkit_quota_check(C, A, NULL, AUTHKIT_QUOTA_COST, 3, 10, 1, &F.n, &F.n2)) \
+	X(quota_check_limit_negative, INV, authkit_quota_check(C, A, NULL, AUTHKIT_QUOTA_COST, AUTHKIT_PERIOD_MONTH, -1, \
+	                                                       1, &F.n, &F.n2)) \
+	X(quota_check_amount_negative, INV, authkit_quota_check(C, A, NULL, AUTHKIT_QUOTA_COST, AUTHKIT_PERIOD_MONTH, 10, \
+	                                                        INT64_MIN, &F.n, &F.n2)) \
+	X(quota_check_fits, OK, authkit_quota_check(C, A, "openai", AUTHKIT_QUOTA_REQUESTS, AUTHKIT_PERIOD_MONTH, 10, 1, \
+	                                            NULL, NULL)) \
+	X(quota_check_never_fits, M(AUTHKIT_ELIMIT), authkit_quota_check(C, A, NULL, AUTHKIT_QUOTA_REQUESTS, \
+	                                                                  AUTHKIT_PERIOD_DAY, 0, 0, &F.n, &F.n2)) \
+	X(quota_charge_ctx_null, INV, authkit_quota_charge(NULL, A, NULL, AUTHKIT_QUOTA_TOKENS, AUTHKIT_PERIOD_DAY, 1, \
+	                                                   &F.n)) \
+	X(quota_charge_user_negative, INV, authkit_quota_charge(C, -1, NULL, AUTHKIT_QUOTA_TOKENS, AUTHKIT_PERIOD_DAY, 1, \
+	                                                        &F.n)) \
+	X(quota_charge_service_utf8, INV, authkit_quota_charge(C, A, "\xC3\x28", AUTHKIT_QUOTA_TOKENS, \
+	                                                       AUTHKIT_PERIOD_DAY, 1, &F.n)) \
+	X(quota_charge_kind_4, INV, authkit_quota_charge(C, A, NULL, 4, AUTHKIT_PERIOD_DAY, 1, &F.n)) \
+	X(quota_charge_period_0, INV, authkit_quota_charge(C, A, NULL, AUTHKIT_QUOTA_TOKENS, 0, 1, &F.n)) \
+	X(quota_charge_amount_negative, INV, authkit_quota_charge(C, A, NULL, AUTHKIT_QUOTA_TOKENS, AUTHKIT_PERIOD_DAY, \
+	                                                          -1, &F.n)) \
+	X(quota_charge_amount_max, INV, authkit_quota_charge(C, A, NULL, AUTHKIT_QUOTA_COST, AUTHKIT_PERIOD_DAY, \
+	                                                     INT64_MAX, &F.n)) \
+	X(ratelimit_new_out_null, INV, authkit_ratelimit_new(5, 1, NULL)) \
+	X(ratelimit_new_capacity_0, INV, authkit_ratelimit_new(0, 1, &F.rl2)) \
+	X(ratelimit_new_capacity_max, INV, authkit_ratelimit_new(INT64_MAX, 1, &F.rl2)) \
+	X(ratelimit_new_refill_negative, INV, authkit_ratelimit_new(5, -1, &F.rl2)) \
+	X(ratelimit_take_rl_null, INV, authkit_ratelimit_take(NULL, C, "k", 1, &F.n)) \
+	X(ratelimit_take_key_null, INV, authkit_ratelimit_take(F.rl, C, NULL, 1, &F.n)) \
+	X(ratelimit_take_key_empty, INV, authkit_ratelimit_take(F.rl, C, "", 1, &F.n)) \
+	X(ratelimit_take_key_256, INV, authkit_ratelimit_take(F.rl, C, SID256, 1, &F.n)) \
+	X(ratelimit_take_key_utf8, INV, authkit_ratelimit_take(F.rl, C, "\xC3\x28", 1, &F.n)) \
+	X(ratelimit_take_key_control, INV, authkit_ratelimit_take(F.rl, C, "a\x01", 1, &F.n)) \
+	X(ratelimit_take_cost_0, INV, authkit_ratelimit_take(F.rl, C, "k", 0, &F.n)) \
+	X(ratelimit_take_cost_over_capacity, INV, authkit_ratelimit_take(F.rl, NULL, "k", 6, &F.n)) \
+	X(ratelimit_shared_ctx_null, INV, authkit_ratelimit_shared_take(NULL, "k", 5, 1, 1, &F.n)) \
+	X(ratelimit_shared_key_null, INV, authkit_ratelimit_shared_take(C, NULL, 5, 1, 1, &F.n)) \
+	X(ratelimit_shared_key_256, INV, authkit_ratelimit_shared_take(C, SID256, 5, 1, 1, &F.n)) \
+	X(ratelimit_shared_key_utf8, INV, authkit_ratelimit_shared_take(C, "\xED\xA0\x80", 5, 1, 1, &F.n)) \
+	X(ratelimit_shared_capacity_0, INV, authkit_ratelimit_shared_take(C, "k", 0, 1, 1, &F.n)) \
+	X(ratelimit_shared_capacity_max, INV, authkit_ratelimit_shared_take(C, "k", INT64_MAX, 1, 1, &F.n)) \
+	X(ratelimit_shared_refill_0, INV, authkit_ratelimit_shared_take(C, "k", 5, 0, 1, &F.n)) \
+	X(ratelimit_shared_cost_0, INV, authkit_ratelimit_shared_take(C, "k", 5, 1, 0, &F.n)) \
+	X(ratelimit_shared_cost_over_capacity, INV, authkit_ratelimit_shared_take(C, "k", 5, 1, 6, &F.n)) \
+	X(billing_close_ctx_null, INV, authkit_billing_close(NULL, 0, 0, 100, &F.n)) \
+	X(billing_close_user_negative, INV, authkit_billing_close(C, -1, 0, 100, &F.n)) \
+	X(billing_close_start_negative, INV, authkit_billing_close(C, 0, -1, 100, &F.n)) \
+	X(billing_close_empty_period, INV, authkit_billing_close(C, A, 100, 100, &F.n)) \
+	X(billing_close_reversed, INV, authkit_billing_close(C, A, 100, 50, &F.n)) \
+	X(billing_list_ctx_null, INV, authkit_billing_list_get(NULL, A, &F.bl)) \
+	X(billing_list_out_null, INV, authkit_billing_list_get(C, A, NULL)) \
+	X(billing_list_user_negative, INV, authkit_billing_list_get(C, INT64_MIN, &F.bl)) \
+	X(billing_list_missing_user, OK, authkit_billing_list_get(C, MISS, &F.bl)) \
+	X(billing_set_status_ctx_null, INV, authkit_billing_set_status(NULL, 1, AUTHKIT_BILLING_PAID)) \
+	X(billing_set_status_id_0, INV, authkit_billing_set_status(C, 0, AUTHKIT_BILLING_PAID)) \
+	X(billing_set_status_pending, INV, authkit_billing_set_status(C, 1, AUTHKIT_BILLING_PENDING)) \
+	X(billing_set_status_3, INV, authkit_billing_set_status(C, 1, 3)) \
+	X(billing_set_status_missing, NF, authkit_billing_set_status(C, 424242, AUTHKIT_BILLING_VOID)) \
+	/* ---- vault.h ---- */ \
+	X(vault_put_ctx_null, INV, authkit_vault_put(NULL, A, "openai", (const unsigned char *)"sk-x", 4)) \
+	X(vault_put_id_0, INV, authkit_vault_put(C, 0, "openai", (const unsigned char *)"sk-x", 4)) \
+	X(vault_put_id_negative, INV, authkit_vault_put(C, -1, "openai", (const unsigned char *)"sk-x", 4)) \
+	X(vault_put_service_null, INV, authkit_vault_put(C, A, NULL, (const unsigned char *)"sk-x", 4)) \
+	X(vault_put_service_empty, INV, authkit_vault_put(C, A, "", (const unsigned char *)"sk-x", 4)) \
+	X(vault_put_service_upper, INV, authkit_vault_put(C, A, "OpenAI", (const unsigned char *)"sk-x", 4)) \
+	X(vault_put_service_space, INV, authkit_vault_put(C, A, "open ai", (const unsigned char *)"sk-x", 4)) \
+	X(vault_put_service_65, INV, authkit_vault_put(C, A, SID65, (const unsigned char *)"sk-x", 4)) \
+	X(vault_put_service_utf8, INV, authkit_vault_put(C, A, "\xC3\x28", (const unsigned char *)"sk-x", 4)) \
+	X(vault_put_service_sql, INV, authkit_vault_put(C, A, "x';--", (const unsigned char *)"sk-x", 4)) \
+	X(vault_put_secret_null, INV, authkit_vault_put(C, A, "openai", NULL, 4)) \
+	X(vault_put_len_0, INV, authkit_vault_put(C, A, "openai", (const unsigned char *)MARK, 0)) \
+	X(vault_put_len_4097, INV, authkit_vault_put(C, A, "openai", (const unsigned char *)PW4097, 4097)) \
+	X(vault_put_len_max, INV, authkit_vault_put(C, A, "openai", (const unsigned char *)MARK, SIZE_MAX)) \
+	X(vault_put_no_master_key, CONF, authkit_vault_put(NOJWT, A, "openai", (const unsigned char *)MARK, 8)) \
+	X(vault_put_missing_user, NF, authkit_vault_put(C, MISS, "openai", (const unsigned char *)MARK, 8)) \
+	X(vault_get_ctx_null, INV, authkit_vault_get(NULL, A, "openai", &F.sec)) \
+	X(vault_get_out_null, INV, authkit_vault_get(C, A, "openai", NULL)) \
+	X(vault_get_id_0, INV, authkit_vault_get(C, 0, "openai", &F.sec)) \
+	X(vault_get_id_min, INV, authkit_vault_get(C, INT64_MIN, "openai", &F.sec)) \
+	X(vault_get_service_null, INV, authkit_vault_get(C, A, NULL, &F.sec)) \
+	X(vault_get_service_bad, INV, authkit_vault_get(C, A, "../openai", &F.sec)) \
+	X(vault_get_missing_service, NF, authkit_vault_get(C, A, "anthropic", &F.sec)) \
+	X(vault_get_missing_user, NF, authkit_vault_get(C, MISS, "openai", &F.sec)) \
+	X(vault_get_disabled, REV, authkit_vault_get(C, A, "disabled", &F.sec)) \
+	X(vault_get_no_master_key, CONF, authkit_vault_get(NOJWT, A, "openai", &F.sec)) \
+	X(vault_list_ctx_null, INV, authkit_vault_list_user(NULL, A, &F.vl)) \
+	X(vault_list_out_null, INV, authkit_vault_list_user(C, A, NULL)) \
+	X(vault_list_id_0, INV, authkit_vault_list_user(C, 0, &F.vl)) \
+	X(vault_list_no_master_key, CONF, authkit_vault_list_user(NOJWT, A, &F.vl)) \
+	X(vault_list_missing_user, OK, authkit_vault_list_user(C, MISS, &F.vl)) \
+	X(vault_set_active_ctx_null, INV, authkit_vault_set_active(NULL, A, "openai", 0)) \
+	X(vault_set_active_id_0, INV, authkit_vault_set_active(C, 0, "openai", 0)) \
+	X(vault_set_active_2, INV, authkit_vault_set_active(C, A, "openai", 2)) \
+	X(vault_set_active_negative, INV, authkit_vault_set_active(C, A, "openai", -1)) \
+	X(vault_set_active_service_bad, INV, authkit_vault_set_active(C, A, "Open", 0)) \
+	X(vault_set_active_missing, NF, authkit_vault_set_active(C, A, "anthropic", 0)) \
+	X(vault_set_active_no_master_key, CONF, authkit_vault_set_active(NOJWT, A, "openai", 0)) \
+	X(vault_delete_ctx_null, INV, authkit_vault_delete(NULL, A, "openai")) \
+	X(vault_delete_id_negative, INV, authkit_vault_delete(C, -1, "openai")) \
+	X(vault_delete_service_null, INV, authkit_vault_delete(C, A, NULL)) \
+	X(vault_delete_service_65, INV, authkit_vault_delete(C, A, SID65)) \
+	X(vault_delete_missing, NF, authkit_vault_delete(C, A, "anthropic")) \
+	X(vault_delete_missing_user, NF, authkit_vault_delete(C, MISS, "openai")) \
+	X(vault_delete_no_master_key, CONF, authkit_vault_delete(NOJWT, A, "openai")) \
+	X(vault_rotate_ctx_null, INV, authkit_vault_rotate(NULL, 10, &F.n, &F.v)) \
+	X(vault_rotate_done_null, INV, authkit_vault_rotate(C, 10, &F.n, NULL)) \
+	X(vault_rotate_batch_0, INV, authkit_vault_rotate(C, 0, &F.n, &F.v)) \
+	X(vault_rotate_batch_1001, INV, authkit_vault_rotate(C, 1001, &F.n, &F.v)) \
+	X(vault_rotate_batch_max, INV, authkit_vault_rotate(C, UINT_MAX, NULL, &F.v)) \
+	X(vault_rotate_no_master_key, CONF, authkit_vault_rotate(NOJWT, 10, &F.n, &F.v)) \
+	X(vault_rotate_nothing_stale, OK, authkit_vault_rotate(C, 10, &F.n, &F.v)) \
+	/* ---- apikey.h ---- */ \
+	X(apikey_create_ctx_null, INV, authkit_apikey_create(NULL, A, "ci", NULL, 0, &F.s, NULL)) \
+	X(apikey_create_key_out_null, INV, authkit_apikey_create(C, A, "ci", NULL, 0, NULL, &F.s)) \
+	X(apikey_create_id_0, INV, authkit_apikey_create(C, 0, "ci", NULL, 0, &F.s, NULL)) \
+	X(apikey_create_id_negative, INV, authkit_apikey_create(C, -1, "ci", NULL, 0, &F.s, NULL)) \
+	X(apikey_create_name_null, INV, authkit_apikey_create(C, A, NULL, NULL, 0, &F.s, NULL)) \
+	X(apikey_create_name_empty, INV, authkit_apikey_create(C, A, "", NULL, 0, &F.s, NULL)) \
+	X(apikey_create_name_65, INV, authkit_apikey_create(C, A, SID65, NULL, 0, &F.s, NULL)) \
+	X(apikey_create_name_utf8, INV, authkit_apikey_create(C, A, "c\xC3\x28", NULL, 0, &F.s, NULL)) \
+	X(apikey_create_name_control, INV, authkit_apikey_create(C, A, "ci\n", NULL, 0, &F.s, NULL)) \
+	X(apikey_create_scope_comma, INV, authkit_apikey_create(C, A, "ci", "a,b", 0, &F.s, NULL)) \
+	X(apikey_create_scope_utf8, INV, authkit_apikey_create(C, A, "ci", "r\xC3\x28", 0, &F.s, NULL)) \
+	X(apikey_create_scope_65, INV, authkit_apikey_create(C, A, "ci", SID65, 0, &F.s, NULL)) \
+	X(apikey_create_scopes_too_long, INV, authkit_apikey_create(C, A, "ci", SCOPES_1104, 0, &F.s, NULL)) \
+	X(apikey_create_scopes_8193, INV, authkit_apikey_create(C, A, "ci", HDR8193, 0, &F.s, NULL)) \
+	X(apikey_create_expires_negative, INV, authkit_apikey_create(C, A, "ci", NULL, -1, &F.s, NULL)) \
+	X(apikey_create_expires_past, INV, authkit_apikey_create(C, A, "ci", NULL, 1, &F.s, NULL)) \
+	X(apikey_create_missing_user, NF, authkit_apikey_create(C, MISS, "ci", NULL, 0, &F.s, NULL)) \
+	X(apikey_verify_ctx_null, INV, authkit_apikey_verify(NULL, F.apikey, &F.p)) \
+	X(apikey_verify_key_null, INV, authkit_apikey_verify(C, NULL, &F.p)) \
+	X(apikey_verify_out_null, INV, authkit_apikey_verify(C, F.apikey, NULL)) \
+	X(apikey_verify_empty, TOK, authkit_apikey_verify(C, "", &F.p)) \
+	X(apikey_verify_short, TOK, authkit_apikey_verify(C, "ak_0123456789abcdef", &F.p)) \
+	X(apikey_verify_8193, TOK, authkit_apikey_verify(C, HDR8193, &F.p)) \
+	X(apikey_verify_utf8, TOK, authkit_apikey_verify(C, "ak_\xC3\x28", &F.p)) \
+	X(apikey_verify_jwt, TOK, authkit_apikey_verify(C, F.atok, &F.p)) \
+	X(apikey_verify_wrong_secret, TOK, authkit_apikey_verify(C, F.apikey_wrong, &F.p)) \
+	X(apikey_verify_revoked, REV, authkit_apikey_verify(C, F.apikey_revoked, &F.p)) \
+	X(apikey_revoke_ctx_null, INV, authkit_apikey_revoke(NULL, F.apikey_id)) \
+	X(apikey_revoke_id_null, INV, authkit_apikey_revoke(C, NULL)) \
+	X(apikey_revoke_id_empty, INV, authkit_apikey_revoke(C, "")) \
+	X(apikey_revoke_id_21, INV, authkit_apikey_revoke(C, SID21)) \
+	X(apikey_revoke_id_23, INV, authkit_apikey_revoke(C, SID23)) \
+	X(apikey_revoke_id_plus, INV, authkit_apikey_revoke(C, SID_PLUS)) \
+	X(apikey_revoke_whole_key, INV, authkit_apikey_revoke(C, F.apikey)) \
+	X(apikey_revoke_unknown, NF, authkit_apikey_revoke(C, "SSSSSSSSSSSSSSSSSSSSSS")) \
+	X(apikey_list_ctx_null, INV, authkit_apikey_list_user(NULL, A, &F.kl)) \
+	X(apikey_list_out_null, INV, authkit_apikey_list_user(C, A, NULL)) \
+	X(apikey_list_id_0, INV, authkit_apikey_list_user(C, 0, &F.kl)) \
+	X(apikey_list_missing_user, OK, authkit_apikey_list_user(C, MISS, &F.kl)) \
+	/* authkit_request_authenticate_ex */ \
+	X(request_ex_out_null, INV, authkit_request_authenticate_ex(C, NULL, F.ck_valid, F.apikey, NULL)) \
+	X(request_ex_ctx_null, INV, authkit_request_authenticate_ex(NULL, NULL, F.ck_valid, F.apikey, &F.p)) \
+	X(request_ex_nothing, NF, authkit_request_authenticate_ex(C, NULL, NULL, NULL, &F.p)) \
+	X(request_ex_blank_key, NF, authkit_request_authenticate_ex(C, NULL, NULL, " \t", &F.p)) \
+	X(request_ex_key_garbage, TOK, authkit_request_authenticate_ex(C, NULL, NULL, "garbage", &F.p)) \
+	X(request_ex_key_8193, TOK, authkit_request_authenticate_ex(C, NULL, NULL, HDR8193, &F.p)) \
+	X(request_ex_key_wrong_no_fallback, TOK, \
+	  authkit_request_authenticate_ex(C, F.bearer_revoked, F.ck_valid, F.apikey_wrong, &F.p)) \
+	X(request_ex_key_revoked_no_fallback, REV, \
+	  authkit_request_authenticate_ex(C, NULL, F.ck_valid, F.xkey_revoked, &F.p)) \
+	X(request_ex_bearer_revoked_key, REV, \
+	  authkit_request_authenticate_ex(C, F.bearer_revoked, F.ck_valid, NULL, &F.p)) \
 	X(request_cookie_bad_config, CONF, authkit_request_authenticate(F.badcookie, NULL, "a=b", &F.p))
 
 #define X_FN(id, codes, call) \
@@ -925,6 +1203,18 @@ static void free_outs(void)
 	authkit_session_list_free(F.sl);
 	authkit_principal_free(F.p);
 	F.login = NULL;
+	authkit_secret_free(F.sec);
+	authkit_vault_list_free(F.vl);
+	authkit_apikey_list_free(F.kl);
+	authkit_usage_summary_free(F.us);
+	authkit_billing_list_free(F.bl);
+	authkit_ratelimit_free(F.rl2);
+	F.us = NULL;
+	F.bl = NULL;
+	F.rl2 = NULL;
+	F.sec = NULL;
+	F.vl = NULL;
+	F.kl = NULL;
 	F.sess = NULL;
 	F.sl = NULL;
 	F.p = NULL;
@@ -977,7 +1267,8 @@ START_TEST(table_bad_arguments_change_nothing)
 		}
 		/* nor a token or other secret of the fixture */
 		const char *secrets[] = {F.stok, F.stok2, F.rtok, F.rtok2, F.reset_tok, F.verify_tok, F.csrf,
-		                         strrchr(F.atok, '.') + 1, strrchr(F.atok2, '.') + 1, JWT_SECRET};
+		                         strrchr(F.atok, '.') + 1, strrchr(F.atok2, '.') + 1, JWT_SECRET,
+		                         MASTER_KEY, VAULT_SECRET + 3, F.apikey + 26, F.apikey_revoked + 26};
 		for (size_t k = 0; k < sizeof secrets / sizeof *secrets; k++)
 			if (strstr(err, secrets[k])) {
 				snprintf(msg, sizeof msg, "\n  %s: detail message contains secret #%zu", cases[i].name, k);

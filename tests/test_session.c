@@ -569,6 +569,20 @@ START_TEST(password_change_kills_reset_links)
 }
 END_TEST
 
+
+START_TEST(password_change_guesses_count_toward_lockout)
+{
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(authkit_password_change(ctx, alice, "a wrong guess here", PW2, NULL, NULL), AUTHKIT_EAUTH);
+	/* locked now: even the right current password fails, and so does login */
+	ck_assert_int_eq(authkit_password_change(ctx, alice, PW, PW2, NULL, NULL), AUTHKIT_EAUTH);
+	ck_assert_int_eq(authkit_authenticate(ctx, "alice", PW, NULL, NULL), AUTHKIT_EAUTH);
+	ck_assert_int_eq(test_audit_count(ctx, 0, "auth.lockout", NULL), 1);
+	test_clock_advance_s(&clk, 30 * 60);
+	ck_assert_int_eq(authkit_password_change(ctx, alice, PW, PW2, NULL, NULL), AUTHKIT_OK);
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
 	Suite *s = suite_create("session");
@@ -593,6 +607,7 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, change_during_password_check_wins);
 	tcase_add_test(tc, email_change_kills_outstanding_links);
 	tcase_add_test(tc, password_change_kills_reset_links);
+	tcase_add_test(tc, password_change_guesses_count_toward_lockout);
 	suite_add_tcase(s, tc);
 	return s;
 }

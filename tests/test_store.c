@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "authkit.h"
 #include "authkit/sys/store.h"
@@ -1332,6 +1333,924 @@ START_TEST(test_user_delete_cascades)
 }
 END_TEST
 
+/* ---- version 3: integrations, API keys, usage, counters, buckets, billing ---- */
+
+/* One integer from SQL run on the SQLite store's own connection. */
+static int64_t store_int(authkit_store *store, const char *sql)
+{
+	ak_sqlite_store *s = ak_sqlite_of(store);
+	ak_sqlite_conn *c = NULL;
+	OK(ak_sqlite_acquire(s, &c));
+	sqlite3_stmt *st = NULL;
+	ck_assert_msg(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(c->db));
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	ak_sqlite_release(s, c);
+	return v;
+}
+
+static void make_integration(authkit_store_integration *r, int64_t user_id, const char *service, int version,
+                             int seed, size_t len)
+{
+	memset(r, 0, sizeof *r);
+	r->user_id = user_id;
+	snprintf(r->service, sizeof r->service, "%s", service);
+	for (int i = 0; i < AUTHKIT_STORE_NONCE_LEN; i++)
+		r->nonce[i] = (unsigned char)(seed * 7 + i);
+	r->nonce[3] = 0; /* a NUL inside: stored as a BLOB */
+	for (size_t i = 0; i < len; i++)
+		r->ciphertext[i] = (unsigned char)(seed + i * 13);
+	r->ciphertext_len = len;
+	r->key_version = version;
+	snprintf(r->masked, sizeof r->masked, "sk-…%04d", seed);
+	r->is_active = 1;
+	r->created_at = T0;
+	r->updated_at = T0;
+}
+
+static void assert_integration_eq(const authkit_store_integration *a, const authkit_store_integration *b)
+{
+	ck_assert_int_eq(a->user_id, b->user_id);
+	ck_assert_str_eq(a->service, b->service);
+	ck_assert_mem_eq(a->nonce, b->nonce, AUTHKIT_STORE_NONCE_LEN);
+	ck_assert_uint_eq(a->ciphertext_len, b->ciphertext_len);
+	ck_assert_mem_eq(a->ciphertext, b->ciphertext, a->ciphertext_len);
+	ck_assert_int_eq(a->key_version, b->key_version);
+	ck_assert_str_eq(a->masked, b->masked);
+	ck_assert_int_eq(a->is_active, b->is_active);
+	ck_assert_int_eq(a->created_at, b->created_at);
+	ck_assert_int_eq(a->updated_at, b->updated_at);
+	ck_assert_int_eq(a->last_used_at, b->last_used_at);
+}
+
+typedef struct integration_rows {
+	int64_t users[32];
+	char services[32][AUTHKIT_STORE_NAME_BYTES];
+	int versions[32];
+	int count;
+	int stop_after;
+} integration_rows;
+
+static int collect_integration(const authkit_store_integration *r, void *ud)
+{
+	integration_rows *c = ud;
+	ck_assert_int_lt(c->count, 32);
+	c->users[c->count] = r->user_id;
+	snprintf(c->services[c->count], sizeof c->services[0], "%s", r->service);
+	c->versions[c->count] = r->key_version;
+	c->count++;
+	return (c->stop_after && c->count == c->stop_after) ? 42 : 0;
+}
+
+START_TEST(test_integrations)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	int64_t alice = add_user(s, "alice", "alice@example.com");
+	int64_t bob = add_user(s, "bob", "bob@example.com");
+	static authkit_store_integration r, got;
+	make_integration(&r, alice, "openai", 1, 1, AUTHKIT_STORE_CIPHER_MAX); /* the largest */
+	OK(s->integration_put(s, &r));
+	OK(s->integration_get(s, alice, "openai", &got));
+	assert_integration_eq(&got, &r);
+	ck_assert_int_eq(s->integration_get(s, bob, "openai", &got), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->integration_get(s, alice, "OpenAI", &got), AUTHKIT_ENOTFOUND);
+
+	/* Replace: new ciphertext, nonce, version; the first created_at stays. */
+	static authkit_store_integration r2;
+	make_integration(&r2, alice, "openai", 2, 2, 40);
+	r2.created_at = T0 + 50;
+	r2.updated_at = T0 + 50;
+	r2.is_active = 0;
+	OK(s->integration_put(s, &r2));
+	OK(s->integration_get(s, alice, "openai", &got));
+	r2.created_at = T0;
+	assert_integration_eq(&got, &r2);
+	ck_assert_int_eq(table_rows(s, "integrations"), 1);
+
+	make_integration(&r, alice, "anthropic", 1, 3, 17);
+	OK(s->integration_put(s, &r));
+	make_integration(&r, bob, "openai", 1, 4, 17);
+	OK(s->integration_put(s, &r));
+	make_integration(&r, alice + bob + 100, "openai", 1, 5, 17); /* no such user */
+	ck_assert_int_eq(s->integration_put(s, &r), AUTHKIT_ENOTFOUND);
+
+	/* List: that user's, ordered by service; a callback's stop value comes back. */
+	integration_rows rows = {0};
+	OK(s->integration_list(s, alice, collect_integration, &rows));
+	ck_assert_int_eq(rows.count, 2);
+	ck_assert_str_eq(rows.services[0], "anthropic");
+	ck_assert_str_eq(rows.services[1], "openai");
+	memset(&rows, 0, sizeof rows);
+	rows.stop_after = 1;
+	ck_assert_int_eq(s->integration_list(s, alice, collect_integration, &rows), 42);
+	ck_assert_int_eq(rows.count, 1);
+	memset(&rows, 0, sizeof rows);
+	OK(s->integration_list(s, 9999, collect_integration, &rows));
+	ck_assert_int_eq(rows.count, 0);
+
+	/* Status and touch. */
+	OK(s->integration_set_status(s, alice, "openai", 1, T0 + 60));
+	OK(s->integration_get(s, alice, "openai", &got));
+	ck_assert_int_eq(got.is_active, 1);
+	ck_assert_int_eq(got.updated_at, T0 + 60);
+	OK(s->integration_set_status(s, alice, "openai", 0, T0 + 61));
+	OK(s->integration_get(s, alice, "openai", &got));
+	ck_assert_int_eq(got.is_active, 0);
+	ck_assert_int_eq(s->integration_set_status(s, alice, "nope", 1, T0), AUTHKIT_ENOTFOUND);
+	OK(s->integration_touch(s, alice, "openai", T0 + 70));
+	OK(s->integration_get(s, alice, "openai", &got));
+	ck_assert_int_eq(got.last_used_at, T0 + 70);
+	ck_assert_int_eq(got.updated_at, T0 + 61);
+	ck_assert_int_eq(s->integration_touch(s, bob, "anthropic", T0), AUTHKIT_ENOTFOUND);
+
+	/* Delete. */
+	OK(s->integration_delete(s, alice, "openai"));
+	ck_assert_int_eq(s->integration_get(s, alice, "openai", &got), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->integration_delete(s, alice, "openai"), AUTHKIT_ENOTFOUND);
+	OK(s->integration_get(s, bob, "openai", &got)); /* bob's is untouched */
+
+	/* Bad arguments change nothing. */
+	make_integration(&r, alice, "x", 1, 6, 0);
+	ck_assert_int_eq(s->integration_put(s, &r), AUTHKIT_EINVALID); /* empty ciphertext */
+	make_integration(&r, alice, "x", 1, 6, 16);
+	r.ciphertext_len = AUTHKIT_STORE_CIPHER_MAX + 1;
+	ck_assert_int_eq(s->integration_put(s, &r), AUTHKIT_EINVALID);
+	make_integration(&r, alice, "", 1, 6, 16);
+	ck_assert_int_eq(s->integration_put(s, &r), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->integration_put(s, NULL), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->integration_get(s, alice, NULL, &got), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->integration_get(s, alice, "openai", NULL), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->integration_list(s, alice, NULL, NULL), AUTHKIT_EINVALID);
+	ck_assert_int_eq(table_rows(s, "integrations"), 2);
+	/* Stored as BLOBs, never as text. */
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM integrations WHERE typeof(nonce) = 'blob' AND "
+	                              "length(nonce) = 24 AND typeof(ciphertext) = 'blob' AND length(ciphertext) = 17"),
+	                 2);
+	backend_close(&b);
+}
+END_TEST
+
+START_TEST(test_integration_scan_reencrypt)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	int64_t u[3];
+	u[0] = add_user(s, "alice", "alice@example.com");
+	u[1] = add_user(s, "bob", "bob@example.com");
+	u[2] = add_user(s, "carol", "carol@example.com");
+	static const char *services[] = {"anthropic", "groq", "mistral", "openai"};
+	static authkit_store_integration r, got;
+	int stale = 0, seed = 0;
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 4; j++) {
+			int version = ((i + j) % 3 == 0) ? 3 : 1 + (i + j) % 2; /* 3 is current */
+			seed++;
+			make_integration(&r, u[i], services[j], version, seed, 20 + (size_t)seed);
+			OK(s->integration_put(s, &r));
+			stale += version != 3;
+		}
+
+	/* Page through with limit 2: every stale row once, in (user, service) order. */
+	integration_rows all = {0};
+	int64_t after_user = 0;
+	char after_service[AUTHKIT_STORE_NAME_BYTES] = "";
+	int pages = 0;
+	for (;;) {
+		integration_rows page = {0};
+		OK(s->integration_scan_stale(s, 3, after_user, after_service, 2, collect_integration, &page));
+		ck_assert_int_le(page.count, 2);
+		for (int k = 0; k < page.count; k++) {
+			ck_assert_int_ne(page.versions[k], 3);
+			all.users[all.count] = page.users[k];
+			snprintf(all.services[all.count], sizeof all.services[0], "%s", page.services[k]);
+			all.count++;
+		}
+		pages++;
+		if (page.count < 2)
+			break;
+		after_user = page.users[page.count - 1];
+		snprintf(after_service, sizeof after_service, "%s", page.services[page.count - 1]);
+	}
+	ck_assert_int_eq(all.count, stale);
+	ck_assert_int_ge(pages, (stale + 1) / 2);
+	for (int k = 1; k < all.count; k++)
+		ck_assert(all.users[k - 1] < all.users[k] ||
+		          (all.users[k - 1] == all.users[k] && strcmp(all.services[k - 1], all.services[k]) < 0));
+	/* limit 0 visits nothing; bad arguments. */
+	integration_rows none = {0};
+	OK(s->integration_scan_stale(s, 3, 0, "", 0, collect_integration, &none));
+	ck_assert_int_eq(none.count, 0);
+	ck_assert_int_eq(s->integration_scan_stale(s, 3, 0, NULL, 2, collect_integration, &none), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->integration_scan_stale(s, 3, 0, "", 2, NULL, NULL), AUTHKIT_EINVALID);
+
+	/* Re-encrypt: a compare-and-swap on (key_version, nonce). */
+	OK(s->integration_get(s, all.users[0], all.services[0], &got));
+	unsigned char old_nonce[AUTHKIT_STORE_NONCE_LEN];
+	memcpy(old_nonce, got.nonce, sizeof old_nonce);
+	int old_version = got.key_version;
+	make_integration(&r, got.user_id, got.service, 3, 900, 33);
+	unsigned char wrong_nonce[AUTHKIT_STORE_NONCE_LEN];
+	memcpy(wrong_nonce, old_nonce, sizeof wrong_nonce);
+	wrong_nonce[0] ^= 1;
+	ck_assert_int_eq(s->integration_reencrypt(s, &r, old_version, wrong_nonce), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->integration_reencrypt(s, &r, old_version + 7, old_nonce), AUTHKIT_ENOTFOUND);
+	static authkit_store_integration check;
+	OK(s->integration_get(s, got.user_id, got.service, &check));
+	assert_integration_eq(&check, &got); /* unchanged */
+	OK(s->integration_reencrypt(s, &r, old_version, old_nonce));
+	OK(s->integration_get(s, got.user_id, got.service, &check));
+	ck_assert_int_eq(check.key_version, 3);
+	ck_assert_mem_eq(check.nonce, r.nonce, AUTHKIT_STORE_NONCE_LEN);
+	ck_assert_uint_eq(check.ciphertext_len, 33);
+	ck_assert_mem_eq(check.ciphertext, r.ciphertext, 33);
+	ck_assert_str_eq(check.masked, got.masked); /* only the crypto fields change */
+	ck_assert_int_eq(check.created_at, got.created_at);
+	ck_assert_int_eq(s->integration_reencrypt(s, &r, old_version, old_nonce), AUTHKIT_ENOTFOUND); /* once */
+
+	/* A put between the scan and the re-encryption wins. */
+	OK(s->integration_get(s, all.users[1], all.services[1], &got));
+	make_integration(&r, got.user_id, got.service, got.key_version, 901, 25); /* new nonce, same version */
+	OK(s->integration_put(s, &r));
+	static authkit_store_integration re;
+	make_integration(&re, got.user_id, got.service, 3, 902, 26);
+	ck_assert_int_eq(s->integration_reencrypt(s, &re, got.key_version, got.nonce), AUTHKIT_ENOTFOUND);
+	OK(s->integration_get(s, got.user_id, got.service, &check));
+	assert_integration_eq(&check, &r);
+	/* Gone: ENOTFOUND too. */
+	make_integration(&re, u[0], "nope", 3, 903, 26);
+	ck_assert_int_eq(s->integration_reencrypt(s, &re, 1, re.nonce), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->integration_reencrypt(s, &re, 1, NULL), AUTHKIT_EINVALID);
+
+	memset(&none, 0, sizeof none);
+	OK(s->integration_scan_stale(s, 3, 0, "", 100, collect_integration, &none));
+	ck_assert_int_eq(none.count, stale - 1);
+	backend_close(&b);
+}
+END_TEST
+
+static void make_api_key(authkit_store_api_key *k, const char *id, int64_t user_id, int seed, int64_t created)
+{
+	memset(k, 0, sizeof *k);
+	snprintf(k->public_id, sizeof k->public_id, "%s", id);
+	k->user_id = user_id;
+	hash_of(k->secret_hash, seed);
+	snprintf(k->name, sizeof k->name, "key %s", id);
+	snprintf(k->scopes, sizeof k->scopes, "usage:read images:write");
+	k->created_at = created;
+	k->expires_at = created + 86400;
+}
+
+typedef struct key_ids {
+	char ids[16][AUTHKIT_STORE_KEY_ID_BYTES];
+	int count;
+} key_ids;
+
+static int collect_key(const authkit_store_api_key *k, void *ud)
+{
+	key_ids *c = ud;
+	ck_assert_int_lt(c->count, 16);
+	snprintf(c->ids[c->count++], sizeof c->ids[0], "%s", k->public_id);
+	return 0;
+}
+
+START_TEST(test_api_keys)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	int64_t alice = add_user(s, "alice", "alice@example.com");
+	int64_t bob = add_user(s, "bob", "bob@example.com");
+	authkit_store_api_key k, got;
+	make_api_key(&k, "ak_one", alice, 1, T0);
+	OK(s->api_key_insert(s, &k));
+	OK(s->api_key_get(s, "ak_one", &got));
+	ck_assert_str_eq(got.public_id, "ak_one");
+	ck_assert_int_eq(got.user_id, alice);
+	ck_assert_mem_eq(got.secret_hash, k.secret_hash, AUTHKIT_STORE_HASH_LEN);
+	ck_assert_str_eq(got.name, k.name);
+	ck_assert_str_eq(got.scopes, k.scopes);
+	ck_assert_int_eq(got.created_at, T0);
+	ck_assert_int_eq(got.expires_at, T0 + 86400);
+	ck_assert_int_eq(got.last_used_at, 0);
+	ck_assert_int_eq(got.revoked_at, 0);
+
+	/* Id clash (even for another user): EEXISTS; unknown user: ENOTFOUND. */
+	make_api_key(&k, "ak_one", bob, 2, T0);
+	ck_assert_int_eq(s->api_key_insert(s, &k), AUTHKIT_EEXISTS);
+	make_api_key(&k, "ak_orphan", alice + bob + 100, 3, T0);
+	ck_assert_int_eq(s->api_key_insert(s, &k), AUTHKIT_ENOTFOUND);
+	make_api_key(&k, "", alice, 3, T0);
+	ck_assert_int_eq(s->api_key_insert(s, &k), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->api_key_insert(s, NULL), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->api_key_get(s, "ak_none", &got), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->api_key_get(s, NULL, &got), AUTHKIT_EINVALID);
+
+	make_api_key(&k, "ak_two", alice, 4, T0 + 10);
+	OK(s->api_key_insert(s, &k));
+	make_api_key(&k, "ak_three", alice, 5, T0 + 10); /* same second: insertion order breaks the tie */
+	OK(s->api_key_insert(s, &k));
+	make_api_key(&k, "ak_bob", bob, 6, T0);
+	OK(s->api_key_insert(s, &k));
+	key_ids ids = {0};
+	OK(s->api_key_list(s, alice, collect_key, &ids));
+	ck_assert_int_eq(ids.count, 3);
+	ck_assert_str_eq(ids.ids[0], "ak_three");
+	ck_assert_str_eq(ids.ids[1], "ak_two");
+	ck_assert_str_eq(ids.ids[2], "ak_one");
+	ck_assert_int_eq(s->api_key_list(s, alice, NULL, NULL), AUTHKIT_EINVALID);
+
+	/* Revoke: sets revoked_at once; again is OK and keeps the first time. */
+	OK(s->api_key_revoke(s, "ak_two", T0 + 100));
+	OK(s->api_key_get(s, "ak_two", &got));
+	ck_assert_int_eq(got.revoked_at, T0 + 100);
+	OK(s->api_key_revoke(s, "ak_two", T0 + 200));
+	OK(s->api_key_get(s, "ak_two", &got));
+	ck_assert_int_eq(got.revoked_at, T0 + 100);
+	ck_assert_int_eq(s->api_key_revoke(s, "ak_none", T0), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->api_key_revoke(s, "ak_one", 0), AUTHKIT_EINVALID);
+	OK(s->api_key_get(s, "ak_one", &got));
+	ck_assert_int_eq(got.revoked_at, 0);
+	memset(&ids, 0, sizeof ids);
+	OK(s->api_key_list(s, alice, collect_key, &ids)); /* revoked keys are still listed */
+	ck_assert_int_eq(ids.count, 3);
+
+	/* Touch. */
+	OK(s->api_key_touch(s, "ak_one", T0 + 300));
+	OK(s->api_key_get(s, "ak_one", &got));
+	ck_assert_int_eq(got.last_used_at, T0 + 300);
+	ck_assert_int_eq(s->api_key_touch(s, "ak_none", T0), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM api_keys WHERE typeof(secret_hash) = 'blob' "
+	                              "AND length(secret_hash) = 32"), 4);
+	backend_close(&b);
+}
+END_TEST
+
+static int usage_insert(authkit_store *s, int64_t user_id, const char *service, const char *model, int64_t in,
+                        int64_t out, int64_t cost, const char *idem, int64_t time, int *dup)
+{
+	authkit_store_usage u;
+	memset(&u, 0, sizeof u);
+	u.user_id = user_id;
+	snprintf(u.service, sizeof u.service, "%s", service);
+	snprintf(u.model, sizeof u.model, "%s", model);
+	snprintf(u.request_type, sizeof u.request_type, "chat");
+	u.input_tokens = in;
+	u.output_tokens = out;
+	u.cost_micros = cost;
+	snprintf(u.idempotency_key, sizeof u.idempotency_key, "%s", idem ? idem : "");
+	u.time = time;
+	return s->usage_insert(s, &u, dup);
+}
+
+typedef struct sums {
+	authkit_store_usage_sum rows[64];
+	int count;
+} sums;
+
+static int collect_sum(const authkit_store_usage_sum *r, void *ud)
+{
+	sums *c = ud;
+	ck_assert_int_lt(c->count, 64);
+	c->rows[c->count++] = *r;
+	return 0;
+}
+
+/* The expected summary, computed here from the events the test inserted. */
+typedef struct usage_ev {
+	int64_t user, in, out, cost, time;
+	const char *service, *model;
+} usage_ev;
+
+static void group_key(const usage_ev *e, int group, char *key, size_t size)
+{
+	time_t t = (time_t)e->time;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	if (group == AUTHKIT_STORE_GROUP_SERVICE)
+		snprintf(key, size, "%s", e->service);
+	else if (group == AUTHKIT_STORE_GROUP_MODEL)
+		snprintf(key, size, "%s", e->model);
+	else if (group == AUTHKIT_STORE_GROUP_DAY)
+		strftime(key, size, "%Y-%m-%d", &tm);
+	else
+		strftime(key, size, "%Y-%m", &tm);
+}
+
+static void expect_summary(authkit_store *s, const usage_ev *ev, int n, int64_t user, int64_t since, int64_t until,
+                           int group)
+{
+	static sums want, got;
+	memset(&want, 0, sizeof want);
+	memset(&got, 0, sizeof got);
+	for (int i = 0; i < n; i++) {
+		if ((user && ev[i].user != user) || ev[i].time < since || ev[i].time >= until)
+			continue;
+		char key[AUTHKIT_STORE_MODEL_BYTES];
+		group_key(&ev[i], group, key, sizeof key);
+		int j = 0;
+		while (j < want.count && strcmp(want.rows[j].key, key) != 0)
+			j++;
+		if (j == want.count)
+			snprintf(want.rows[want.count++].key, sizeof want.rows[0].key, "%s", key);
+		want.rows[j].events++;
+		want.rows[j].input_tokens += ev[i].in;
+		want.rows[j].output_tokens += ev[i].out;
+		want.rows[j].cost_micros += ev[i].cost;
+	}
+	OK(s->usage_summary(s, user, since, until, group, collect_sum, &got));
+	ck_assert_int_eq(got.count, want.count);
+	for (int i = 0; i < got.count; i++) {
+		if (i > 0) /* ordered by key */
+			ck_assert_int_lt(strcmp(got.rows[i - 1].key, got.rows[i].key), 0);
+		int j = 0;
+		while (j < want.count && strcmp(want.rows[j].key, got.rows[i].key) != 0)
+			j++;
+		ck_assert_msg(j < want.count, "unexpected group %s", got.rows[i].key);
+		ck_assert_int_eq(got.rows[i].events, want.rows[j].events);
+		ck_assert_int_eq(got.rows[i].input_tokens, want.rows[j].input_tokens);
+		ck_assert_int_eq(got.rows[i].output_tokens, want.rows[j].output_tokens);
+		ck_assert_int_eq(got.rows[i].cost_micros, want.rows[j].cost_micros);
+	}
+}
+
+#define DAY 86400
+/* 2023-11-30 00:00:00 UTC: the events straddle a month end. */
+#define NOV30 1701302400
+
+START_TEST(test_usage)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	int64_t alice = add_user(s, "alice", "alice@example.com");
+	int64_t bob = alice + 1000; /* usage needs no user row */
+	static const usage_ev ev[] = {
+		{0, 10, 20, 1500, NOV30 - DAY + 5, "openai", "gpt-4o"},
+		{0, 1, 2, 30, NOV30, "openai", "gpt-4o-mini"},
+		{0, 100, 0, 7, NOV30 + 3600, "anthropic", "claude"},
+		{0, 5, 5, 5, NOV30 + DAY - 1, "openai", "gpt-4o"},
+		{0, 7, 8, 9, NOV30 + DAY, "openai", "gpt-4o"}, /* 2023-12-01 */
+		{1, 3, 4, 11, NOV30 + 2 * DAY, "anthropic", "claude"},
+		{1, 6, 6, 13, NOV30 - 5, "images", "sdxl"},
+		{1, 2, 9, 1000000, NOV30 + 40 * DAY, "openai", "gpt-4o"}, /* 2024-01 */
+	};
+	int n = (int)(sizeof ev / sizeof ev[0]);
+	usage_ev evs[16];
+	for (int i = 0; i < n; i++) {
+		evs[i] = ev[i];
+		evs[i].user = ev[i].user ? bob : alice;
+		char idem[32];
+		snprintf(idem, sizeof idem, "req-%d", i);
+		int dup = -1;
+		OK(usage_insert(s, evs[i].user, evs[i].service, evs[i].model, evs[i].in, evs[i].out, evs[i].cost,
+		                i % 2 ? idem : "", evs[i].time, &dup));
+		ck_assert_int_eq(dup, 0);
+	}
+	/* A retry with the same key inserts nothing, whatever else differs. */
+	int dup = -1;
+	OK(usage_insert(s, bob, "openai", "x", 999, 999, 999, "req-1", NOV30, &dup));
+	ck_assert_int_eq(dup, 1);
+	OK(usage_insert(s, alice, "openai", "x", 999, 999, 999, "req-3", NOV30, NULL));
+	ck_assert_int_eq(table_rows(s, "usage_events"), n);
+	/* "" is "no key": never a duplicate, stored as NULL. */
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_events WHERE idempotency_key IS NULL"), (n + 1) / 2);
+	/* Ids are set and increase; billing_id starts at 0. */
+	authkit_store_usage u;
+	memset(&u, 0, sizeof u);
+	u.user_id = alice;
+	snprintf(u.service, sizeof u.service, "openai");
+	u.time = NOV30 + 100 * DAY;
+	u.billing_id = 77;
+	OK(s->usage_insert(s, &u, &dup));
+	ck_assert_int_eq(dup, 0);
+	ck_assert_int_eq(u.id, store_int(s, "SELECT max(id) FROM usage_events"));
+	ck_assert_int_eq(u.billing_id, 0);
+	ck_assert_int_eq(store_int(s, "SELECT max(billing_id) FROM usage_events"), 0);
+	evs[n] = (usage_ev){alice, 0, 0, 0, NOV30 + 100 * DAY, "openai", ""};
+	n++;
+
+	/* Every grouping, one user and all users, a few windows. */
+	const int64_t windows[][2] = {{0, INT64_MAX}, {NOV30, NOV30 + DAY}, {NOV30 - DAY + 5, NOV30 + DAY + 1},
+	                              {NOV30 + 2 * DAY, NOV30 + 2 * DAY}};
+	for (int g = AUTHKIT_STORE_GROUP_SERVICE; g <= AUTHKIT_STORE_GROUP_MONTH; g++)
+		for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+			expect_summary(s, evs, n, alice, windows[w][0], windows[w][1], g);
+			expect_summary(s, evs, n, bob, windows[w][0], windows[w][1], g);
+			expect_summary(s, evs, n, 0, windows[w][0], windows[w][1], g);
+		}
+	/* Spot checks of the keys themselves. */
+	static sums got;
+	memset(&got, 0, sizeof got);
+	OK(s->usage_summary(s, 0, 0, INT64_MAX, AUTHKIT_STORE_GROUP_MONTH, collect_sum, &got));
+	ck_assert_int_eq(got.count, 4);
+	ck_assert_str_eq(got.rows[0].key, "2023-11");
+	ck_assert_int_eq(got.rows[0].events, 5);
+	ck_assert_str_eq(got.rows[1].key, "2023-12");
+	ck_assert_str_eq(got.rows[2].key, "2024-01");
+	ck_assert_int_eq(got.rows[2].cost_micros, 1000000);
+	memset(&got, 0, sizeof got);
+	OK(s->usage_summary(s, alice, NOV30, NOV30 + 2 * DAY, AUTHKIT_STORE_GROUP_DAY, collect_sum, &got));
+	ck_assert_int_eq(got.count, 2);
+	ck_assert_str_eq(got.rows[0].key, "2023-11-30");
+	ck_assert_int_eq(got.rows[0].events, 3);
+	ck_assert_int_eq(got.rows[0].input_tokens, 106);
+	ck_assert_str_eq(got.rows[1].key, "2023-12-01");
+
+	ck_assert_int_eq(s->usage_summary(s, 0, 0, 1, 0, collect_sum, &got), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->usage_summary(s, 0, 0, 1, 5, collect_sum, &got), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->usage_summary(s, 0, 0, 1, AUTHKIT_STORE_GROUP_DAY, NULL, NULL), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->usage_insert(s, NULL, &dup), AUTHKIT_EINVALID);
+
+	/* The month summary of one user reads the covering index only. */
+	ak_sqlite_store *ss = ak_sqlite_of(s);
+	ak_sqlite_conn *c = NULL;
+	OK(ak_sqlite_acquire(ss, &c));
+	sqlite3_stmt *st = NULL;
+	char sql[1024];
+	snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s",
+	         "SELECT CASE 4 WHEN 1 THEN service WHEN 2 THEN model WHEN 3 THEN strftime('%Y-%m-%d', time, "
+	         "'unixepoch') ELSE strftime('%Y-%m', time, 'unixepoch') END AS k, count(*), sum(input_tokens), "
+	         "sum(output_tokens), sum(cost_micros) FROM usage_events WHERE user_id = 1 AND time >= 0 AND time < 9 "
+	         "GROUP BY k ORDER BY k");
+	ck_assert_int_eq(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL), SQLITE_OK);
+	int covering = 0;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (strstr((const char *)sqlite3_column_text(st, 3), "COVERING INDEX usage_events_user_time"))
+			covering = 1;
+	sqlite3_finalize(st);
+	ak_sqlite_release(ss, c);
+	ck_assert(covering);
+	backend_close(&b);
+}
+END_TEST
+
+#define IDEM_KEYS 100
+
+typedef struct idem_job {
+	authkit_store *store;
+	_Atomic int inserted, duplicates, errors;
+	_Atomic int next;
+} idem_job;
+
+static void *insert_idem(void *arg)
+{
+	idem_job *job = arg;
+	int me = atomic_fetch_add(&job->next, 1);
+	for (int k = 0; k < IDEM_KEYS; k++) {
+		int key = (k + me * 13) % IDEM_KEYS; /* threads walk the keys in different orders */
+		char idem[32];
+		snprintf(idem, sizeof idem, "retry-%d", key);
+		int dup = -1;
+		int rc = usage_insert(job->store, 1 + key % 5, "openai", "gpt", 1, 1, key, idem, T0 + key, &dup);
+		if (rc)
+			atomic_fetch_add(&job->errors, 1);
+		else if (dup)
+			atomic_fetch_add(&job->duplicates, 1);
+		else
+			atomic_fetch_add(&job->inserted, 1);
+	}
+	return NULL;
+}
+
+START_TEST(test_usage_idempotency_race)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	static idem_job job;
+	memset(&job, 0, sizeof job);
+	job.store = s;
+	run_threads(insert_idem, &job);
+	ck_assert_msg(atomic_load(&job.errors) == 0, "%d errors (%s)", atomic_load(&job.errors), authkit_error_last());
+	ck_assert_int_eq(atomic_load(&job.inserted), IDEM_KEYS);
+	ck_assert_int_eq(atomic_load(&job.duplicates), (THREADS - 1) * IDEM_KEYS);
+	ck_assert_int_eq(table_rows(s, "usage_events"), IDEM_KEYS);
+	ck_assert_int_eq(store_int(s, "SELECT count(DISTINCT idempotency_key) FROM usage_events"), IDEM_KEYS);
+	backend_close(&b);
+}
+END_TEST
+
+#define COUNTER_ADDS 200
+
+typedef struct add_job {
+	authkit_store *store;
+	_Atomic int errors;
+	_Atomic int seen[THREADS * COUNTER_ADDS + 1];
+} add_job;
+
+static void *add_counter(void *arg)
+{
+	add_job *job = arg;
+	for (int i = 0; i < COUNTER_ADDS; i++) {
+		int64_t v = 0;
+		int rc = job->store->counter_add(job->store, "quota:user:1:2023-11", 1, &v);
+		if (rc || v < 1 || v > THREADS * COUNTER_ADDS)
+			atomic_fetch_add(&job->errors, 1);
+		else
+			atomic_fetch_add(&job->seen[v], 1);
+	}
+	return NULL;
+}
+
+START_TEST(test_counters)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	int64_t v = -1;
+	OK(s->counter_get(s, "k", &v));
+	ck_assert_int_eq(v, 0); /* absent */
+	OK(s->counter_add(s, "k", 5, &v));
+	ck_assert_int_eq(v, 5);
+	OK(s->counter_add(s, "k", -2, &v));
+	ck_assert_int_eq(v, 3);
+	OK(s->counter_add(s, "k", 0, NULL));
+	OK(s->counter_get(s, "k", &v));
+	ck_assert_int_eq(v, 3);
+	OK(s->counter_add(s, "K", 1, &v)); /* keys are exact */
+	ck_assert_int_eq(v, 1);
+	OK(s->counter_add(s, "'; DROP TABLE counters; --", 7, &v));
+	OK(s->counter_get(s, "'; DROP TABLE counters; --", &v));
+	ck_assert_int_eq(v, 7);
+	/* An overflow fails and changes nothing. */
+	OK(s->counter_add(s, "big", INT64_MAX - 1, &v));
+	ck_assert_int_ne(s->counter_add(s, "big", 2, &v), AUTHKIT_OK);
+	OK(s->counter_get(s, "big", &v));
+	ck_assert_int_eq(v, INT64_MAX - 1);
+	ck_assert_int_eq(s->counter_add(s, "", 1, &v), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->counter_add(s, NULL, 1, &v), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->counter_get(s, "k", NULL), AUTHKIT_EINVALID);
+
+	/* Concurrent adds: an exact total, every value handed out once. */
+	static add_job job;
+	memset(&job, 0, sizeof job);
+	job.store = s;
+	run_threads(add_counter, &job);
+	ck_assert_msg(atomic_load(&job.errors) == 0, "%d errors (%s)", atomic_load(&job.errors), authkit_error_last());
+	OK(s->counter_get(s, "quota:user:1:2023-11", &v));
+	ck_assert_int_eq(v, THREADS * COUNTER_ADDS);
+	for (int i = 1; i <= THREADS * COUNTER_ADDS; i++)
+		ck_assert_int_eq(atomic_load(&job.seen[i]), 1);
+	backend_close(&b);
+}
+END_TEST
+
+START_TEST(test_buckets)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	int64_t tokens = -1, ms = -1;
+	ck_assert_int_eq(s->bucket_get(s, "ip:192.0.2.1", &tokens, &ms), AUTHKIT_ENOTFOUND);
+	/* Absent: only an expect_absent write lands. */
+	ck_assert_int_eq(s->bucket_cas(s, "ip:192.0.2.1", 0, 0, 0, 5000000, 1000), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->bucket_get(s, "ip:192.0.2.1", &tokens, &ms), AUTHKIT_ENOTFOUND);
+	OK(s->bucket_cas(s, "ip:192.0.2.1", 1, 0, 0, 5000000, 1000));
+	OK(s->bucket_get(s, "ip:192.0.2.1", &tokens, &ms));
+	ck_assert_int_eq(tokens, 5000000);
+	ck_assert_int_eq(ms, 1000);
+	/* Present: a second create loses. */
+	ck_assert_int_eq(s->bucket_cas(s, "ip:192.0.2.1", 1, 0, 0, 1, 1), AUTHKIT_ENOTFOUND);
+	/* Stale expectations (tokens, or time) lose; the current ones win. */
+	ck_assert_int_eq(s->bucket_cas(s, "ip:192.0.2.1", 0, 4000000, 1000, 3000000, 2000), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->bucket_cas(s, "ip:192.0.2.1", 0, 5000000, 999, 3000000, 2000), AUTHKIT_ENOTFOUND);
+	OK(s->bucket_get(s, "ip:192.0.2.1", &tokens, &ms));
+	ck_assert_int_eq(tokens, 5000000);
+	ck_assert_int_eq(ms, 1000);
+	OK(s->bucket_cas(s, "ip:192.0.2.1", 0, 5000000, 1000, 4000000, 2000));
+	OK(s->bucket_get(s, "ip:192.0.2.1", &tokens, &ms));
+	ck_assert_int_eq(tokens, 4000000);
+	ck_assert_int_eq(ms, 2000);
+	ck_assert_int_eq(s->bucket_cas(s, "ip:192.0.2.1", 0, 5000000, 1000, 1, 3000), AUTHKIT_ENOTFOUND); /* once */
+	/* Buckets are independent of counters and of each other. */
+	ck_assert_int_eq(s->bucket_get(s, "ip:192.0.2.2", &tokens, &ms), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->bucket_get(s, NULL, &tokens, &ms), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->bucket_get(s, "k", NULL, &ms), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->bucket_cas(s, "", 1, 0, 0, 1, 1), AUTHKIT_EINVALID);
+	backend_close(&b);
+}
+END_TEST
+
+typedef struct bills {
+	authkit_store_billing rows[64];
+	int count;
+} bills;
+
+static int collect_bill(const authkit_store_billing *r, void *ud)
+{
+	bills *c = ud;
+	ck_assert_int_lt(c->count, 64);
+	c->rows[c->count++] = *r;
+	return 0;
+}
+
+START_TEST(test_billing)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	const int64_t end = NOV30 + DAY; /* the period closes at 2023-12-01 */
+	/* user 7: three events in the period, one after; user 9: two in, one earlier unbilled; user 11: none in. */
+	OK(usage_insert(s, 7, "openai", "m", 10, 1, 100, "", end - 100, NULL));
+	OK(usage_insert(s, 7, "openai", "m", 20, 2, 200, "", end - 50, NULL));
+	OK(usage_insert(s, 7, "images", "m", 30, 3, 300, "", end - 1, NULL));
+	OK(usage_insert(s, 7, "openai", "m", 40, 4, 400, "", end, NULL)); /* time < end only */
+	OK(usage_insert(s, 9, "openai", "m", 1, 1, 1, "", end - 10, NULL));
+	OK(usage_insert(s, 9, "openai", "m", 2, 2, 2, "", end - 40 * DAY, NULL)); /* late: still unbilled */
+	OK(usage_insert(s, 11, "openai", "m", 5, 5, 5, "", end + 10, NULL));
+
+	int64_t n = -1;
+	OK(s->billing_close(s, 0, NOV30 - 29 * DAY, end, end + 5, &n));
+	ck_assert_int_eq(n, 2);
+	bills got = {0};
+	OK(s->billing_list(s, 0, collect_bill, &got));
+	ck_assert_int_eq(got.count, 2);
+	ck_assert_int_gt(got.rows[0].id, got.rows[1].id); /* newest first */
+	for (int i = 0; i < 2; i++) {
+		const authkit_store_billing *r = &got.rows[i];
+		ck_assert_int_eq(r->period_start, NOV30 - 29 * DAY);
+		ck_assert_int_eq(r->period_end, end);
+		ck_assert_int_eq(r->status, 0);
+		ck_assert_int_eq(r->created_at, end + 5);
+		if (r->user_id == 7) {
+			ck_assert_int_eq(r->events, 3);
+			ck_assert_int_eq(r->input_tokens, 60);
+			ck_assert_int_eq(r->output_tokens, 6);
+			ck_assert_int_eq(r->cost_micros, 600);
+		} else {
+			ck_assert_int_eq(r->user_id, 9);
+			ck_assert_int_eq(r->events, 2);
+			ck_assert_int_eq(r->input_tokens, 3);
+			ck_assert_int_eq(r->cost_micros, 3);
+		}
+	}
+	/* Each event carries its user's billing row. */
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_events u JOIN billing b ON b.id = u.billing_id "
+	                              "WHERE b.user_id = u.user_id"), 5);
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_events WHERE billing_id = 0"), 2);
+
+	/* Closing again takes nothing. */
+	OK(s->billing_close(s, 0, NOV30 - 29 * DAY, end, end + 6, &n));
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(table_rows(s, "billing"), 2);
+
+	/* A close for one user takes only theirs. */
+	OK(usage_insert(s, 9, "openai", "m", 1, 1, 50, "", end + 20, NULL));
+	OK(s->billing_close(s, 7, end, end + DAY, end + DAY, &n));
+	ck_assert_int_eq(n, 1);
+	memset(&got, 0, sizeof got);
+	OK(s->billing_list(s, 7, collect_bill, &got));
+	ck_assert_int_eq(got.count, 2);
+	ck_assert_int_eq(got.rows[0].events, 1);
+	ck_assert_int_eq(got.rows[0].cost_micros, 400);
+	ck_assert_int_eq(got.rows[0].user_id, 7);
+	ck_assert_int_eq(got.rows[1].events, 3);
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_events WHERE billing_id = 0"), 2); /* 9's and 11's */
+	OK(s->billing_close(s, 0, end, end + DAY, end + DAY, NULL));
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_events WHERE billing_id = 0"), 0);
+	ck_assert_int_eq(store_int(s, "SELECT sum(cost_micros) FROM billing"),
+	                 store_int(s, "SELECT sum(cost_micros) FROM usage_events"));
+	ck_assert_int_eq(s->billing_close(s, 0, end, end - 1, end, &n), AUTHKIT_EINVALID);
+
+	/* Status: pending -> paid | void only. */
+	memset(&got, 0, sizeof got);
+	OK(s->billing_list(s, 0, collect_bill, &got));
+	ck_assert_int_eq(got.count, 5);
+	int64_t id = got.rows[4].id;
+	ck_assert_int_eq(s->billing_set_status(s, id, 0), AUTHKIT_EINVALID);
+	ck_assert_int_eq(s->billing_set_status(s, id, 3), AUTHKIT_EINVALID);
+	OK(s->billing_set_status(s, id, 1));
+	ck_assert_int_eq(s->billing_set_status(s, id, 2), AUTHKIT_ENOTFOUND); /* paid stays paid */
+	ck_assert_int_eq(s->billing_set_status(s, id, 1), AUTHKIT_ENOTFOUND);
+	OK(s->billing_set_status(s, got.rows[3].id, 2));
+	ck_assert_int_eq(s->billing_set_status(s, got.rows[3].id, 1), AUTHKIT_ENOTFOUND); /* void stays void */
+	ck_assert_int_eq(s->billing_set_status(s, 999999, 1), AUTHKIT_ENOTFOUND);
+	memset(&got, 0, sizeof got);
+	OK(s->billing_list(s, 0, collect_bill, &got));
+	ck_assert_int_eq(got.rows[4].status, 1);
+	ck_assert_int_eq(got.rows[3].status, 2);
+	ck_assert_int_eq(got.rows[2].status, 0);
+	ck_assert_int_eq(s->billing_list(s, 0, NULL, NULL), AUTHKIT_EINVALID);
+
+	/* Inside a caller's transaction that rolls back, nothing is closed. */
+	OK(usage_insert(s, 7, "openai", "m", 1, 1, 1, "", end + 30, NULL));
+	OK(s->txn_begin(s));
+	OK(s->billing_close(s, 0, end, end + 2 * DAY, end + 2 * DAY, &n));
+	ck_assert_int_eq(n, 1);
+	OK(s->txn_rollback(s));
+	ck_assert_int_eq(table_rows(s, "billing"), 5);
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_events WHERE billing_id = 0"), 1);
+	backend_close(&b);
+}
+END_TEST
+
+#define BILL_WRITERS 4
+#define BILL_EVENTS 300
+
+typedef struct bill_job {
+	authkit_store *store;
+	_Atomic int running;
+	_Atomic int errors;
+	_Atomic int next;
+} bill_job;
+
+static void *bill_writer(void *arg)
+{
+	bill_job *job = arg;
+	int me = atomic_fetch_add(&job->next, 1);
+	for (int i = 0; i < BILL_EVENTS; i++)
+		if (usage_insert(job->store, 1 + (i + me) % 3, "openai", "m", i, me, 1 + i % 7, "", T0 + i, NULL))
+			atomic_fetch_add(&job->errors, 1);
+	atomic_fetch_sub(&job->running, 1);
+	return NULL;
+}
+
+/* Closes race with inserts: every event is billed exactly once. */
+START_TEST(test_billing_race)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	static bill_job job;
+	memset(&job, 0, sizeof job);
+	job.store = s;
+	atomic_store(&job.running, BILL_WRITERS);
+	pthread_t t[BILL_WRITERS];
+	for (int i = 0; i < BILL_WRITERS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, bill_writer, &job), 0);
+	int closes = 0;
+	int64_t rows = 0, n = 0;
+	while (atomic_load(&job.running) > 0) {
+		OK(s->billing_close(s, 0, 0, T0 + BILL_EVENTS, T0 + closes, &n));
+		rows += n;
+		closes++;
+	}
+	for (int i = 0; i < BILL_WRITERS; i++)
+		pthread_join(t[i], NULL);
+	OK(s->billing_close(s, 0, 0, T0 + BILL_EVENTS, T0 + closes, &n));
+	rows += n;
+	ck_assert_msg(atomic_load(&job.errors) == 0, "%d insert errors (%s)", atomic_load(&job.errors),
+	              authkit_error_last());
+	ck_assert_int_eq(table_rows(s, "usage_events"), BILL_WRITERS * BILL_EVENTS);
+	ck_assert_int_eq(table_rows(s, "billing"), rows);
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_events WHERE billing_id = 0"), 0);
+	ck_assert_int_eq(store_int(s, "SELECT sum(events) FROM billing"), BILL_WRITERS * BILL_EVENTS);
+	ck_assert_int_eq(store_int(s, "SELECT sum(cost_micros) FROM billing"),
+	                 store_int(s, "SELECT sum(cost_micros) FROM usage_events"));
+	ck_assert_int_eq(store_int(s, "SELECT sum(input_tokens) FROM billing"),
+	                 store_int(s, "SELECT sum(input_tokens) FROM usage_events"));
+	/* Every billing row is exactly the sum of the events that point at it. */
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM billing b WHERE b.events <> (SELECT count(*) FROM "
+	                              "usage_events u WHERE u.billing_id = b.id AND u.user_id = b.user_id) OR "
+	                              "b.cost_micros <> (SELECT sum(cost_micros) FROM usage_events u WHERE "
+	                              "u.billing_id = b.id)"), 0);
+	backend_close(&b);
+}
+END_TEST
+
+START_TEST(test_user_delete_keeps_usage)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	int64_t alice = add_user(s, "alice", "alice@example.com");
+	int64_t bob = add_user(s, "bob", "bob@example.com");
+	static authkit_store_integration r;
+	make_integration(&r, alice, "openai", 1, 1, 20);
+	OK(s->integration_put(s, &r));
+	make_integration(&r, alice, "anthropic", 1, 2, 20);
+	OK(s->integration_put(s, &r));
+	make_integration(&r, bob, "openai", 1, 3, 20);
+	OK(s->integration_put(s, &r));
+	authkit_store_api_key k;
+	make_api_key(&k, "ak_a", alice, 1, T0);
+	OK(s->api_key_insert(s, &k));
+	make_api_key(&k, "ak_b", bob, 2, T0);
+	OK(s->api_key_insert(s, &k));
+	OK(usage_insert(s, alice, "openai", "m", 1, 2, 3, "a-1", T0, NULL));
+	OK(usage_insert(s, alice, "openai", "m", 1, 2, 3, "a-2", T0 + 1, NULL));
+	OK(s->billing_close(s, alice, 0, T0 + 1, T0 + 10, NULL));
+	OK(s->counter_add(s, "quota:alice", 3, NULL));
+
+	OK(s->user_delete(s, alice));
+	static authkit_store_integration got;
+	ck_assert_int_eq(s->integration_get(s, alice, "openai", &got), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->integration_get(s, alice, "anthropic", &got), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(s->api_key_get(s, "ak_a", &k), AUTHKIT_ENOTFOUND);
+	OK(s->integration_get(s, bob, "openai", &got));
+	OK(s->api_key_get(s, "ak_b", &k));
+	ck_assert_int_eq(table_rows(s, "integrations"), 1);
+	ck_assert_int_eq(table_rows(s, "api_keys"), 1);
+	/* Usage and billing outlive the user, under the old id. */
+	ck_assert_int_eq(table_rows(s, "usage_events"), 2);
+	ck_assert_int_eq(table_rows(s, "billing"), 1);
+	static sums sm;
+	memset(&sm, 0, sizeof sm);
+	OK(s->usage_summary(s, alice, 0, INT64_MAX, AUTHKIT_STORE_GROUP_SERVICE, collect_sum, &sm));
+	ck_assert_int_eq(sm.count, 1);
+	ck_assert_int_eq(sm.rows[0].events, 2);
+	bills bl = {0};
+	OK(s->billing_list(s, alice, collect_bill, &bl));
+	ck_assert_int_eq(bl.count, 1);
+	ck_assert_int_eq(bl.rows[0].events, 1);
+	backend_close(&b);
+}
+END_TEST
+
 /* ---- fault injection ---- */
 
 START_TEST(test_fault_store)
@@ -1390,6 +2309,58 @@ START_TEST(test_fault_store)
 	fault_store_fail_at(ctl, 1);
 	ck_assert_int_eq(s->session_revoke(s, "s1", T0 + 2), AUTHKIT_ESTORE);
 	ck_assert_int_eq(get_session(s, "s1").revoked_at, 0);
+
+	/* Version 3 slots: forwarded, and a failed call changes nothing. */
+	int64_t v = 0;
+	fault_store_fail_at(ctl, 1);
+	ck_assert_int_eq(s->counter_add(s, "c", 5, &v), AUTHKIT_ESTORE);
+	OK(s->counter_get(s, "c", &v));
+	ck_assert_int_eq(v, 0);
+	int dup = -1;
+	fault_store_fail_at(ctl, 1);
+	ck_assert_int_eq(usage_insert(s, id, "openai", "m", 1, 1, 1, "k1", T0, &dup), AUTHKIT_ESTORE);
+	OK(usage_insert(s, id, "openai", "m", 1, 1, 1, "k1", T0, &dup));
+	ck_assert_int_eq(dup, 0); /* the failed one inserted nothing */
+	fault_store_fail_at(ctl, 1);
+	ck_assert_int_eq(s->billing_close(s, 0, 0, T0 + 1, T0 + 2, NULL), AUTHKIT_ESTORE);
+	ck_assert_int_eq(table_rows(inner, "billing"), 0);
+	static authkit_store_integration ir;
+	make_integration(&ir, id, "openai", 1, 1, 20);
+	fault_store_fail_at(ctl, 1);
+	ck_assert_int_eq(s->integration_put(s, &ir), AUTHKIT_ESTORE);
+	ck_assert_int_eq(s->integration_get(s, id, "openai", &ir), AUTHKIT_ENOTFOUND);
+	authkit_store_api_key k;
+	make_api_key(&k, "ak_f", id, 1, T0);
+	fault_store_fail_at(ctl, 1);
+	ck_assert_int_eq(s->api_key_insert(s, &k), AUTHKIT_ESTORE);
+	ck_assert_int_eq(s->api_key_get(s, "ak_f", &k), AUTHKIT_ENOTFOUND);
+	fault_store_fail_at(ctl, 1);
+	ck_assert_int_eq(s->bucket_cas(s, "b", 1, 0, 0, 1, 1), AUTHKIT_ESTORE);
+	int64_t tokens = 0, ms = 0;
+	ck_assert_int_eq(s->bucket_get(s, "b", &tokens, &ms), AUTHKIT_ENOTFOUND);
+	/* Every one of them is wired through (each reaches the inner store). */
+	fault_store_reset(ctl);
+	OK(s->integration_put(s, &ir));
+	OK(s->integration_get(s, id, "openai", &ir));
+	OK(s->integration_list(s, id, collect_integration, &(integration_rows){0}));
+	OK(s->integration_set_status(s, id, "openai", 0, T0));
+	OK(s->integration_touch(s, id, "openai", T0));
+	OK(s->integration_scan_stale(s, 2, 0, "", 10, collect_integration, &(integration_rows){0}));
+	ck_assert_int_eq(s->integration_reencrypt(s, &ir, 9, ir.nonce), AUTHKIT_ENOTFOUND);
+	OK(s->integration_delete(s, id, "openai"));
+	OK(s->api_key_insert(s, &k));
+	OK(s->api_key_get(s, "ak_f", &k));
+	OK(s->api_key_list(s, id, collect_key, &(key_ids){0}));
+	OK(s->api_key_touch(s, "ak_f", T0));
+	OK(s->api_key_revoke(s, "ak_f", T0));
+	OK(s->usage_summary(s, 0, 0, INT64_MAX, AUTHKIT_STORE_GROUP_MONTH, collect_sum, &(sums){0}));
+	OK(s->counter_add(s, "c", 1, NULL));
+	OK(s->bucket_cas(s, "b", 1, 0, 0, 1, 1));
+	OK(s->bucket_get(s, "b", &tokens, &ms));
+	OK(s->billing_close(s, 0, 0, T0 + 1, T0 + 2, NULL));
+	OK(s->billing_list(s, 0, collect_bill, &(bills){0}));
+	ck_assert_int_eq(s->billing_set_status(s, 999, 1), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(fault_store_calls(ctl), 20);
 	backend_close(&b);
 }
 END_TEST
@@ -1431,6 +2402,14 @@ START_TEST(test_validate)
 	copy.session_get_by_hash = NULL;
 	ck_assert_int_eq(authkit_store_validate(&copy), AUTHKIT_EINVALID);
 	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "session_get_by_hash"));
+	copy = *real;
+	copy.billing_set_status = NULL; /* the last slot of version 3 */
+	ck_assert_int_eq(authkit_store_validate(&copy), AUTHKIT_EINVALID);
+	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "billing_set_status"));
+	copy = *real;
+	copy.integration_put = NULL;
+	ck_assert_int_eq(authkit_store_validate(&copy), AUTHKIT_EINVALID);
+	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "integration_put"));
 	copy = *real;
 	copy.free = NULL;
 	ck_assert_int_eq(authkit_store_validate(&copy), AUTHKIT_EINVALID);
@@ -1685,6 +2664,16 @@ static Suite *store_suite(void)
 	tcase_add_loop_test(tc, test_one_time, 0, BACKEND_COUNT);
 	tcase_add_loop_test(tc, test_one_time_race, 0, BACKEND_COUNT);
 	tcase_add_loop_test(tc, test_user_delete_cascades, 0, BACKEND_COUNT);
+	tcase_add_loop_test(tc, test_integrations, 0, BACKEND_COUNT);
+	tcase_add_loop_test(tc, test_integration_scan_reencrypt, 0, BACKEND_COUNT);
+	tcase_add_loop_test(tc, test_api_keys, 0, BACKEND_COUNT);
+	tcase_add_loop_test(tc, test_usage, 0, BACKEND_COUNT);
+	tcase_add_loop_test(tc, test_usage_idempotency_race, 0, BACKEND_COUNT);
+	tcase_add_loop_test(tc, test_counters, 0, BACKEND_COUNT);
+	tcase_add_loop_test(tc, test_buckets, 0, BACKEND_COUNT);
+	tcase_add_loop_test(tc, test_billing, 0, BACKEND_COUNT);
+	tcase_add_loop_test(tc, test_billing_race, 0, BACKEND_COUNT);
+	tcase_add_loop_test(tc, test_user_delete_keeps_usage, 0, BACKEND_COUNT);
 	tcase_add_test(tc, test_validate);
 	suite_add_tcase(suite, tc);
 

@@ -9,7 +9,8 @@
  *    `Set-Cookie` value for the session cookie and the name to read back;
  *  - authkit_csrf_issue() / authkit_csrf_verify(): CSRF tokens bound to a
  *    session (for cookie-authenticated, state-changing requests);
- *  - authkit_request_authenticate(): a principal from either credential.
+ *  - authkit_request_authenticate() / _ex(): a principal from an API key,
+ *    an access token or the session cookie.
  *
  * Header values are limited to AUTHKIT_HTTP_HEADER_MAX (8 KiB) bytes.
  */
@@ -108,7 +109,8 @@ AUTHKIT_EXTERN(size_t) authkit_csrf_token_chars(void);
 /**
  * Authenticate a request from its raw `Authorization` and `Cookie` header
  * values (either may be NULL when the request has none):
- *  1. a Bearer token → authkit_token_verify(AUTHKIT_VERIFY_DEFAULT);
+ *  1. a Bearer token → authkit_apikey_verify() for an `ak_` key (apikey.h),
+ *     else authkit_token_verify(AUTHKIT_VERIFY_DEFAULT);
  *  2. otherwise the session cookie (authkit_http_cookie_name()) →
  *     authkit_session_check(), giving a principal of kind "session" with
  *     the user's roles and expires_at = the earlier of the idle and
@@ -123,6 +125,19 @@ AUTHKIT_EXTERN(size_t) authkit_csrf_token_chars(void);
  */
 AUTHKIT_EXTERN(int) authkit_request_authenticate(authkit_ctx *ctx, const char *authorization,
                                                  const char *cookie_header, authkit_principal **out);
+
+/**
+ * authkit_request_authenticate() with the raw `X-API-Key` header value too
+ * (may be NULL). A non-blank X-API-Key is checked first (surrounding
+ * spaces and tabs ignored) with authkit_apikey_verify() and is the answer:
+ * a bad one returns its error (AUTHKIT_ETOKEN for anything that is not a
+ * valid key, AUTHKIT_EREVOKED, AUTHKIT_EEXPIRED) and never falls back to
+ * Authorization or the cookie. NULL, empty or blank: as
+ * authkit_request_authenticate().
+ */
+AUTHKIT_EXTERN(int) authkit_request_authenticate_ex(authkit_ctx *ctx, const char *authorization,
+                                                    const char *cookie_header, const char *x_api_key,
+                                                    authkit_principal **out);
 
 #ifdef __cplusplus
 }

@@ -70,6 +70,10 @@ AUTHKIT_EXTERN(const char *) authkit_principal_kind(const authkit_principal *p);
 AUTHKIT_EXTERN(size_t) authkit_principal_role_count(const authkit_principal *p);
 AUTHKIT_EXTERN(const char *) authkit_principal_role(const authkit_principal *p, size_t i); /**< NULL if out of range */
 AUTHKIT_EXTERN(int) authkit_principal_has_role(const authkit_principal *p, const char *role); /**< 1 or 0 */
+/* Scopes of an API-key principal (apikey.h); none for other kinds. */
+AUTHKIT_EXTERN(size_t) authkit_principal_scope_count(const authkit_principal *p);
+AUTHKIT_EXTERN(const char *) authkit_principal_scope(const authkit_principal *p, size_t i); /**< NULL if out of range */
+AUTHKIT_EXTERN(int) authkit_principal_has_scope(const authkit_principal *p, const char *scope); /**< 1 or 0 */
 AUTHKIT_EXTERN(void) authkit_principal_free(authkit_principal *p);
 
 #ifdef __cplusplus

@@ -42,6 +42,19 @@ static void verify_dummy(authkit_ctx *ctx, const char *password)
 	(void)ak_password_verify(ctx->dummy_hash, password);
 }
 
+int ak_count_bad_password(authkit_ctx *ctx, int64_t user_id, const char *ip)
+{
+	int failures = 0;
+	int rc = ctx->store->login_failure(ctx->store, user_id, &failures);
+	if (rc == AUTHKIT_OK && failures >= ctx->settings.max_login_attempts) {
+		int64_t until = ak_now(ctx) + (int64_t)ctx->settings.lockout_minutes * 60;
+		rc = ctx->store->login_lock(ctx->store, user_id, until);
+		if (rc == AUTHKIT_OK)
+			rc = ak_audit(ctx, user_id, "auth.lockout", ip, NULL);
+	}
+	return rc;
+}
+
 /* Record a rejected attempt. A bad password counts toward the lockout; the
  * count, the lock and the audit rows commit together. */
 static int reject(authkit_ctx *ctx, const authkit_store_user *rec, int reason, const char *ip)
@@ -50,16 +63,8 @@ static int reject(authkit_ctx *ctx, const authkit_store_user *rec, int reason, c
 	int rc = ak_txn_begin(ctx);
 	if (rc)
 		return rc;
-	if (reason == AUTHKIT_AUTH_BAD_PASSWORD) {
-		int failures = 0;
-		rc = ctx->store->login_failure(ctx->store, user_id, &failures);
-		if (rc == AUTHKIT_OK && failures >= ctx->settings.max_login_attempts) {
-			int64_t until = ak_now(ctx) + (int64_t)ctx->settings.lockout_minutes * 60;
-			rc = ctx->store->login_lock(ctx->store, user_id, until);
-			if (rc == AUTHKIT_OK)
-				rc = ak_audit(ctx, user_id, "auth.lockout", ip, NULL);
-		}
-	}
+	if (reason == AUTHKIT_AUTH_BAD_PASSWORD)
+		rc = ak_count_bad_password(ctx, user_id, ip);
 	if (rc == AUTHKIT_OK)
 		rc = ak_audit(ctx, user_id, "auth.failed", ip, reason_detail[reason]);
 	rc = ak_txn_end(ctx, rc);

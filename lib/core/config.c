@@ -56,6 +56,9 @@ static const ak_key keys[] = {
 	AK_STR_KEY("AUTHKIT_COOKIE_NAME", cookie_name),
 	AK_INT_KEY("AUTHKIT_COOKIE_SECURE", cookie_secure, 0, 1),
 	AK_STR_KEY("AUTHKIT_COOKIE_SAMESITE", cookie_samesite),
+	AK_STR_KEY("AUTHKIT_MASTER_KEY", master_key),
+	AK_INT_KEY("AUTHKIT_MASTER_KEY_VERSION", master_key_version, 1, 2147483647),
+	AK_STR_KEY("AUTHKIT_MASTER_OLD_KEYS", master_old_keys),
 };
 
 void ak_settings_defaults(ak_settings *s)
@@ -83,6 +86,7 @@ void ak_settings_defaults(ak_settings *s)
 	strcpy(s->cookie_name, "authkit_session");
 	s->cookie_secure = 1;
 	strcpy(s->cookie_samesite, "Lax");
+	s->master_key_version = 1;
 }
 
 static const ak_key *find_key(const char *name)
@@ -191,7 +195,7 @@ AUTHKIT_EXTERN(int) authkit_config_load_env(authkit_config *cfg)
 		}
 	}
 	cfg->settings = tmp.settings;
-	sodium_memzero(&tmp, sizeof tmp); /* it held AUTHKIT_JWT_SECRET */
+	sodium_memzero(&tmp, sizeof tmp); /* it held AUTHKIT_JWT_SECRET / AUTHKIT_MASTER_KEY */
 	return AUTHKIT_OK;
 }
 

@@ -70,6 +70,8 @@ AUTHKIT_EXTERN(int) authkit_ctx_open(authkit_ctx **out, authkit_config *cfg)
 	if (rc == AUTHKIT_OK)
 		rc = ak_tokens_open(ctx);
 	if (rc == AUTHKIT_OK)
+		rc = ak_vault_open(ctx);
+	if (rc == AUTHKIT_OK)
 		rc = open_store(cfg, &ctx->store);
 	if (rc) {
 		authkit_ctx_free(ctx);
@@ -98,6 +100,7 @@ AUTHKIT_EXTERN(void) authkit_ctx_free(authkit_ctx *ctx)
 	if (!ctx)
 		return;
 	ak_tokens_close(ctx);
+	ak_vault_close(ctx);
 	authkit_store_free(ctx->store);
 	sodium_memzero(ctx, sizeof *ctx);
 	free(ctx);

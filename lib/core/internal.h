@@ -84,6 +84,10 @@ typedef struct ak_settings {
 	char cookie_name[64];
 	int cookie_secure;
 	char cookie_samesite[8];     /* Strict | Lax | None */
+	/* integration-key vault (lib/vault/); wiped from ctx once parsed */
+	char master_key[256];        /* hex or base64 of exactly 32 bytes; "" = vault off */
+	int master_key_version;      /* version of master_key (default 1) */
+	char master_old_keys[4096];  /* "version:key,version:key", decrypt only */
 } ak_settings;
 
 struct authkit_config {
@@ -108,12 +112,21 @@ struct authkit_ctx {
 	/* Access-token keys and the verified-token cache (lib/token/);
 	 * NULL when no AUTHKIT_JWT_SECRET is configured. */
 	struct ak_token_state *tokens;
+	/* Master keys of the integration-key vault (lib/vault/); NULL when no
+	 * AUTHKIT_MASTER_KEY is configured. */
+	struct ak_vault_state *vault;
 };
 
 /* Set up / tear down ctx->tokens from ctx->settings (lib/token/state.c).
  * ak_tokens_open wipes the secrets from ctx->settings once parsed. */
 int ak_tokens_open(authkit_ctx *ctx);
 void ak_tokens_close(authkit_ctx *ctx);
+
+/* Set up / tear down ctx->vault (lib/vault/state.c). ak_vault_open fails
+ * with AUTHKIT_ECONFIG for a configured key that is unparsable, not 32 bytes
+ * or all one byte, and wipes the keys from ctx->settings either way. */
+int ak_vault_open(authkit_ctx *ctx);
+void ak_vault_close(authkit_ctx *ctx);
 
 int64_t ak_now_ms(const authkit_ctx *ctx);
 int64_t ak_now(const authkit_ctx *ctx); /* seconds */
@@ -149,6 +162,10 @@ int ak_user_load(authkit_ctx *ctx, int64_t id, authkit_store_user *rec);
 /* Runs inside the transaction that records a successful authentication, so
  * what it writes (a session) commits with it or not at all. */
 typedef int (*ak_auth_hook)(authkit_ctx *ctx, const authkit_store_user *user, void *arg);
+
+/* Inside a transaction: count a wrong password toward the lockout and lock
+ * the account at AUTHKIT_MAX_LOGIN_ATTEMPTS (audited). */
+int ak_count_bad_password(authkit_ctx *ctx, int64_t user_id, const char *ip);
 
 /* authkit_authenticate_ex() with a hook (may be NULL). Arguments are checked. */
 int ak_authenticate(authkit_ctx *ctx, const char *identifier, const char *password, const char *ip,
@@ -197,6 +214,12 @@ void ak_token_hash(const char *token, unsigned char out[AUTHKIT_STORE_HASH_LEN])
  * neither idle- nor absolutely expired; AUTHKIT_EREVOKED / AUTHKIT_EEXPIRED /
  * AUTHKIT_ENOTFOUND otherwise. Used by stateful access-token verification. */
 int ak_session_alive(authkit_ctx *ctx, const char *session_id, int64_t user_id);
+
+/* ---- API keys (lib/apikey/) ---- */
+
+/* authkit_apikey_verify() without clearing the error (request glue);
+ * ctx, key and out are not NULL. */
+int ak_apikey_verify(authkit_ctx *ctx, const char *key, authkit_principal **out);
 
 /* ---- stores ---- */
 

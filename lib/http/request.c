@@ -1,7 +1,8 @@
 /*
- * Authenticate a request from its Authorization and Cookie headers.
+ * Authenticate a request from its X-API-Key, Authorization and Cookie headers.
  *
- * Order: a Bearer token, else the session cookie, else "no credentials".
+ * Order: an X-API-Key (authkit_request_authenticate_ex only), else a Bearer
+ * token (an API key or a JWT), else the session cookie, else "no credentials".
  * A credential that is present but bad is the answer: there is no fallback
  * from a rejected bearer token to the cookie (or back), so a stolen-but-
  * revoked token never "works" because a cookie happens to ride along.
@@ -9,25 +10,13 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "authkit/apikey.h"
 #include "http/http_internal.h"
 #include "token/token_internal.h"
 
-/* ------------------------------------------------------------------------
- * EXTENSION POINT — API keys (later issue).
- *
- * Personal API keys are `ak_…` strings (prefix + secret). They will arrive
- * either as `Authorization: Bearer ak_…` or as an `X-API-Key: ak_…` header:
- *  - bearer: is_api_key() below already routes `ak_` bearer tokens to
- *    authenticate_api_key() instead of the JWT verifier (a JWT always starts
- *    with "eyJ", so the two never collide);
- *  - X-API-Key: needs the header value, which this function's signature does
- *    not carry; add `authkit_request_authenticate_ex()` taking a versioned
- *    request struct (authorization, cookie, x_api_key, ...) rather than
- *    changing this ABI, and check X-API-Key first (same no-fallback rule).
- * authenticate_api_key() should hash the secret, look it up through the
- * store, check expiry/revocation, record last-used, and build the principal
- * with ak_principal_new(user_id, NULL, "api_key", expires_at, scopes, out).
- * ---------------------------------------------------------------------- */
+/* API keys (lib/apikey/): `ak_…` strings, as `Authorization: Bearer ak_…` or
+ * `X-API-Key: ak_…`. A JWT always starts with "eyJ", so the two never
+ * collide. */
 #define AK_API_KEY_PREFIX "ak_"
 
 static bool is_api_key(const char *token)
@@ -37,12 +26,30 @@ static bool is_api_key(const char *token)
 
 static int authenticate_api_key(authkit_ctx *ctx, const char *key, authkit_principal **out)
 {
-	(void)ctx;
-	(void)key;
-	(void)out;
-	return ak_fail(AUTHKIT_ETOKEN, "API keys are not supported yet");
+	return ak_apikey_verify(ctx, key, out);
 }
-/* ---------------------------------------------------------------------- */
+
+/* The X-API-Key value without surrounding spaces/tabs, into buf. Empty or
+ * blank: absent (AUTHKIT_ENOTFOUND). */
+static int x_api_key_value(const char *header, char *buf, size_t size)
+{
+	size_t n = strnlen(header, AUTHKIT_HTTP_HEADER_MAX + 1);
+	if (n > AUTHKIT_HTTP_HEADER_MAX)
+		return ak_fail(AUTHKIT_ETOKEN, "X-API-Key header is too long");
+	while (n && (header[n - 1] == ' ' || header[n - 1] == '\t'))
+		n--;
+	while (n && (*header == ' ' || *header == '\t')) {
+		header++;
+		n--;
+	}
+	if (n == 0)
+		return AUTHKIT_ENOTFOUND;
+	if (n >= size)
+		return ak_fail(AUTHKIT_ETOKEN, "malformed X-API-Key header");
+	memcpy(buf, header, n);
+	buf[n] = '\0';
+	return AUTHKIT_OK;
+}
 
 static int authenticate_bearer(authkit_ctx *ctx, const char *token, authkit_principal **out)
 {
@@ -92,15 +99,9 @@ static int authenticate_session(authkit_ctx *ctx, const char *session_token, aut
 	return rc;
 }
 
-AUTHKIT_EXTERN(int) authkit_request_authenticate(authkit_ctx *ctx, const char *authorization,
-                                                 const char *cookie_header, authkit_principal **out)
+static int request_authenticate(authkit_ctx *ctx, const char *authorization, const char *cookie_header,
+                                authkit_principal **out)
 {
-	ak_clear_error();
-	if (!out)
-		return ak_fail(AUTHKIT_EINVALID, "out is NULL");
-	*out = NULL;
-	if (!ctx)
-		return ak_fail(AUTHKIT_EINVALID, "ctx is NULL");
 
 	/* 1. Bearer. Another scheme (Basic, ...) counts as no Authorization. */
 	const char *token = NULL;
@@ -129,4 +130,42 @@ AUTHKIT_EXTERN(int) authkit_request_authenticate(authkit_ctx *ctx, const char *a
 	rc = authenticate_session(ctx, value, out);
 	authkit_string_free(value);
 	return rc;
+}
+
+AUTHKIT_EXTERN(int) authkit_request_authenticate(authkit_ctx *ctx, const char *authorization,
+                                                 const char *cookie_header, authkit_principal **out)
+{
+	ak_clear_error();
+	if (!out)
+		return ak_fail(AUTHKIT_EINVALID, "out is NULL");
+	*out = NULL;
+	if (!ctx)
+		return ak_fail(AUTHKIT_EINVALID, "ctx is NULL");
+	return request_authenticate(ctx, authorization, cookie_header, out);
+}
+
+AUTHKIT_EXTERN(int) authkit_request_authenticate_ex(authkit_ctx *ctx, const char *authorization,
+                                                    const char *cookie_header, const char *x_api_key,
+                                                    authkit_principal **out)
+{
+	ak_clear_error();
+	if (!out)
+		return ak_fail(AUTHKIT_EINVALID, "out is NULL");
+	*out = NULL;
+	if (!ctx)
+		return ak_fail(AUTHKIT_EINVALID, "ctx is NULL");
+	/* 0. X-API-Key: present means it is the answer, good or bad. */
+	if (x_api_key) {
+		char key[AUTHKIT_APIKEY_CHARS + 2];
+		int rc = x_api_key_value(x_api_key, key, sizeof key);
+		if (rc == AUTHKIT_OK) {
+			rc = is_api_key(key) ? authenticate_api_key(ctx, key, out)
+			                     : ak_fail(AUTHKIT_ETOKEN, "X-API-Key is not an API key");
+			sodium_memzero(key, sizeof key);
+			return rc;
+		}
+		if (rc != AUTHKIT_ENOTFOUND)
+			return rc;
+	}
+	return request_authenticate(ctx, authorization, cookie_header, out);
 }

@@ -4,14 +4,14 @@
 
 #include "core/internal.h"
 
-/* Every slot of version 1, by offset, so validation names the missing one. */
+/* Every slot, by offset, so validation names the missing one. */
 typedef struct slot {
 	size_t offset;
 	const char *name;
 } slot;
 
 #define SLOT(n) {offsetof(authkit_store, n), #n}
-static const slot required_v1[] = {
+static const slot required[] = {
 	SLOT(free), SLOT(schema_version), SLOT(txn_begin), SLOT(txn_commit), SLOT(txn_rollback),
 	SLOT(user_insert), SLOT(user_get), SLOT(user_update), SLOT(user_set_password_hash),
 	SLOT(user_delete), SLOT(user_list), SLOT(user_count), SLOT(user_role_add), SLOT(user_role_remove),
@@ -20,6 +20,13 @@ static const slot required_v1[] = {
 	SLOT(session_revoke), SLOT(session_revoke_user), SLOT(session_list), SLOT(session_cleanup),
 	SLOT(refresh_insert), SLOT(refresh_rotate), SLOT(one_time_insert), SLOT(one_time_consume),
 	SLOT(one_time_delete_user), SLOT(one_time_cleanup),
+	/* version 3 */
+	SLOT(integration_put), SLOT(integration_get), SLOT(integration_list), SLOT(integration_set_status),
+	SLOT(integration_touch), SLOT(integration_delete), SLOT(integration_scan_stale),
+	SLOT(integration_reencrypt), SLOT(api_key_insert), SLOT(api_key_get), SLOT(api_key_list),
+	SLOT(api_key_revoke), SLOT(api_key_touch), SLOT(usage_insert), SLOT(usage_summary), SLOT(counter_add),
+	SLOT(counter_get), SLOT(bucket_get), SLOT(bucket_cas), SLOT(billing_close), SLOT(billing_list),
+	SLOT(billing_set_status),
 };
 #undef SLOT
 
@@ -38,9 +45,9 @@ int ak_store_validate(const authkit_store *store)
 	if (store->version != AUTHKIT_STORE_VERSION)
 		return ak_fail(AUTHKIT_EVERSION, "store version %u is not supported (expected %d)", store->version,
 		               AUTHKIT_STORE_VERSION);
-	for (size_t i = 0; i < sizeof required_v1 / sizeof required_v1[0]; i++)
-		if (!slot_set(store, required_v1[i].offset))
-			return ak_fail(AUTHKIT_EINVALID, "store slot %s is not set", required_v1[i].name);
+	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+		if (!slot_set(store, required[i].offset))
+			return ak_fail(AUTHKIT_EINVALID, "store slot %s is not set", required[i].name);
 	return AUTHKIT_OK;
 }
 

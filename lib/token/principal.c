@@ -13,6 +13,9 @@ struct authkit_principal {
 	size_t role_count;
 	char roles_buf[AK_JWT_ROLES_MAX]; /* roles, NUL-separated */
 	const char *roles[AUTHKIT_ROLES_PER_USER_MAX];
+	size_t scope_count;
+	char scopes_buf[AUTHKIT_STORE_SCOPES_BYTES]; /* API-key scopes, NUL-separated */
+	const char *scopes[AK_PRINCIPAL_SCOPES_MAX];
 };
 
 static bool role_char(char c)
@@ -97,6 +100,30 @@ int ak_principal_set_jti(authkit_principal *p, const char *jti)
 	return AUTHKIT_OK;
 }
 
+int ak_principal_set_scopes(authkit_principal *p, const char *scopes)
+{
+	p->scope_count = 0;
+	memset(p->scopes_buf, 0, sizeof p->scopes_buf);
+	if (!scopes)
+		return AUTHKIT_OK;
+	if (strnlen(scopes, sizeof p->scopes_buf) >= sizeof p->scopes_buf)
+		return ak_fail(AUTHKIT_EINVALID, "scopes are too long");
+	ak_strlcpy(p->scopes_buf, scopes, sizeof p->scopes_buf);
+	for (char *r = p->scopes_buf; *r;) {
+		if (*r == ' ') {
+			*r++ = '\0';
+			continue;
+		}
+		if (p->scope_count == AK_PRINCIPAL_SCOPES_MAX) {
+			p->scope_count = 0;
+			return ak_fail(AUTHKIT_EINVALID, "more than %d scopes", AK_PRINCIPAL_SCOPES_MAX);
+		}
+		p->scopes[p->scope_count++] = r;
+		r += strcspn(r, " ");
+	}
+	return AUTHKIT_OK;
+}
+
 AUTHKIT_EXTERN(int64_t) authkit_principal_user_id(const authkit_principal *p) { return p ? p->user_id : 0; }
 AUTHKIT_EXTERN(const char *) authkit_principal_session_id(const authkit_principal *p) { return p ? p->session_id : ""; }
 AUTHKIT_EXTERN(int64_t) authkit_principal_expires_at(const authkit_principal *p) { return p ? p->expires_at : 0; }
@@ -115,6 +142,23 @@ AUTHKIT_EXTERN(int) authkit_principal_has_role(const authkit_principal *p, const
 		return 0;
 	for (size_t i = 0; i < p->role_count; i++)
 		if (strcmp(p->roles[i], role) == 0)
+			return 1;
+	return 0;
+}
+
+AUTHKIT_EXTERN(size_t) authkit_principal_scope_count(const authkit_principal *p) { return p ? p->scope_count : 0; }
+
+AUTHKIT_EXTERN(const char *) authkit_principal_scope(const authkit_principal *p, size_t i)
+{
+	return p && i < p->scope_count ? p->scopes[i] : NULL;
+}
+
+AUTHKIT_EXTERN(int) authkit_principal_has_scope(const authkit_principal *p, const char *scope)
+{
+	if (!p || !scope)
+		return 0;
+	for (size_t i = 0; i < p->scope_count; i++)
+		if (strcmp(p->scopes[i], scope) == 0)
 			return 1;
 	return 0;
 }

@@ -113,6 +113,10 @@ int ak_principal_new(int64_t user_id, const char *session_id, const char *kind, 
                      const char *roles, authkit_principal **out);
 /* Set the token id (NULL or <= AK_JWT_JTI_MAX chars). */
 int ak_principal_set_jti(authkit_principal *p, const char *jti);
+/* Set the scopes (API keys): space-separated, already validated by the
+ * caller; NULL for none. AUTHKIT_EINVALID if too long or too many. */
+#define AK_PRINCIPAL_SCOPES_MAX 32
+int ak_principal_set_scopes(authkit_principal *p, const char *scopes);
 /* Split and validate space-separated roles; the count is returned. */
 int ak_roles_validate(const char *roles, size_t *count_out);
 

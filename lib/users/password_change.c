@@ -60,6 +60,19 @@ static int check_change_arguments(authkit_ctx *ctx, const char *current, const c
 	return ak_validate_ip(ip);
 }
 
+static int reject_change(authkit_ctx *ctx, int64_t user_id, bool locked, const char *ip)
+{
+	int rc = ak_txn_begin(ctx);
+	if (rc)
+		return rc;
+	if (!locked)
+		rc = ak_count_bad_password(ctx, user_id, ip);
+	if (rc == AUTHKIT_OK)
+		rc = ak_audit(ctx, user_id, "password.change_failed", ip, locked ? "reason=locked" : "reason=bad_password");
+	rc = ak_txn_end(ctx, rc);
+	return rc ? rc : ak_fail(AUTHKIT_EAUTH, "current password is wrong");
+}
+
 AUTHKIT_EXTERN(int) authkit_password_change(authkit_ctx *ctx, int64_t user_id, const char *current_password,
                                             const char *new_password, const char *keep_session_id,
                                             const char *ip)
@@ -71,10 +84,13 @@ AUTHKIT_EXTERN(int) authkit_password_change(authkit_ctx *ctx, int64_t user_id, c
 		rc = ak_user_load(ctx, user_id, &user);
 	if (rc)
 		return rc;
-	if (ak_password_verify(user.password_hash, current_password) != AUTHKIT_OK) {
-		int audit = ak_audit(ctx, user_id, "password.change_failed", ip, "reason=bad_password");
-		return audit ? audit : ak_fail(AUTHKIT_EAUTH, "current password is wrong");
-	}
+	/* A stolen session must not become an unlimited password oracle: a wrong
+	 * current password counts toward the lockout, and a locked account cannot
+	 * change its password (a reset still can). */
+	bool locked = user.locked_until > ak_now(ctx);
+	if (ak_password_verify(locked ? ctx->dummy_hash : user.password_hash, current_password) != AUTHKIT_OK ||
+	    locked)
+		return reject_change(ctx, user_id, locked, ip);
 	return replace_password(ctx, &user, new_password, keep_session_id, "password.changed", ip);
 }
 

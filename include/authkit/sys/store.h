@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 /** Version of the vtable layout this header describes. */
-#define AUTHKIT_STORE_VERSION 2
+#define AUTHKIT_STORE_VERSION 3
 
 #define AUTHKIT_STORE_USERNAME_BYTES (AUTHKIT_USERNAME_MAX + 1)
 #define AUTHKIT_STORE_EMAIL_BYTES (AUTHKIT_EMAIL_MAX + 1)
@@ -133,6 +133,97 @@ typedef int (*authkit_store_user_cb)(const authkit_store_user *user, void *userd
 typedef int (*authkit_store_audit_cb)(const authkit_store_audit *event, void *userdata);
 typedef int (*authkit_store_session_cb)(const authkit_store_session *session, void *userdata);
 
+/* ---- version 3: integrations (vault), API keys, usage, quotas, rate limits, billing ---- */
+
+#define AUTHKIT_STORE_NAME_BYTES 65      /* service, request type, scope names: 1-64 chars */
+#define AUTHKIT_STORE_MODEL_BYTES 129
+#define AUTHKIT_STORE_SECRET_MAX 4096    /* largest integration key, plaintext bytes */
+#define AUTHKIT_STORE_NONCE_LEN 24       /* XChaCha20-Poly1305 */
+#define AUTHKIT_STORE_CIPHER_MAX (AUTHKIT_STORE_SECRET_MAX + 16)
+#define AUTHKIT_STORE_MASK_BYTES 32
+#define AUTHKIT_STORE_KEY_ID_BYTES 33    /* API key public id */
+#define AUTHKIT_STORE_SCOPES_BYTES 1024  /* space-separated */
+#define AUTHKIT_STORE_IDEMPOTENCY_BYTES 129
+#define AUTHKIT_STORE_COUNTER_KEY_BYTES 256
+
+/* An integration key: ciphertext only; the master key never reaches the store. */
+typedef struct authkit_store_integration {
+	int64_t user_id;
+	char service[AUTHKIT_STORE_NAME_BYTES];
+	unsigned char nonce[AUTHKIT_STORE_NONCE_LEN];
+	unsigned char ciphertext[AUTHKIT_STORE_CIPHER_MAX];
+	size_t ciphertext_len;
+	int key_version;  /* master-key version that encrypted it */
+	char masked[AUTHKIT_STORE_MASK_BYTES]; /* display form, e.g. "sk-…abcd" */
+	int is_active;
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t last_used_at;
+} authkit_store_integration;
+
+/* An API key: public id in the clear, SHA-256 of the secret part only. */
+typedef struct authkit_store_api_key {
+	char public_id[AUTHKIT_STORE_KEY_ID_BYTES];
+	int64_t user_id;
+	unsigned char secret_hash[AUTHKIT_STORE_HASH_LEN];
+	char name[AUTHKIT_STORE_NAME_BYTES];
+	char scopes[AUTHKIT_STORE_SCOPES_BYTES];
+	int64_t created_at;
+	int64_t expires_at;   /* 0: never */
+	int64_t last_used_at;
+	int64_t revoked_at;   /* 0: live */
+} authkit_store_api_key;
+
+/* A usage event. Money is an integer count of micro-units. */
+typedef struct authkit_store_usage {
+	int64_t id;
+	int64_t user_id;      /* kept after the user is deleted: a pseudonym */
+	char service[AUTHKIT_STORE_NAME_BYTES];
+	char model[AUTHKIT_STORE_MODEL_BYTES];
+	char request_type[AUTHKIT_STORE_NAME_BYTES];
+	int64_t input_tokens;
+	int64_t output_tokens;
+	int64_t cost_micros;
+	char idempotency_key[AUTHKIT_STORE_IDEMPOTENCY_BYTES]; /* "" = none */
+	int64_t time;
+	int64_t billing_id;   /* 0 until a billing close takes it */
+} authkit_store_usage;
+
+/* Summary grouping. */
+typedef enum {
+	AUTHKIT_STORE_GROUP_SERVICE = 1,
+	AUTHKIT_STORE_GROUP_MODEL = 2,
+	AUTHKIT_STORE_GROUP_DAY = 3,   /* UTC day, key "YYYY-MM-DD" */
+	AUTHKIT_STORE_GROUP_MONTH = 4  /* UTC month, key "YYYY-MM" */
+} authkit_store_group;
+
+typedef struct authkit_store_usage_sum {
+	char key[AUTHKIT_STORE_MODEL_BYTES]; /* the group's value */
+	int64_t events;
+	int64_t input_tokens;
+	int64_t output_tokens;
+	int64_t cost_micros;
+} authkit_store_usage_sum;
+
+/* A billing record: one user's totals for a closed period. */
+typedef struct authkit_store_billing {
+	int64_t id;
+	int64_t user_id;
+	int64_t period_start;
+	int64_t period_end;
+	int64_t events;
+	int64_t input_tokens;
+	int64_t output_tokens;
+	int64_t cost_micros;
+	int status;           /* 0 pending, 1 paid, 2 void */
+	int64_t created_at;
+} authkit_store_billing;
+
+typedef int (*authkit_store_integration_cb)(const authkit_store_integration *row, void *userdata);
+typedef int (*authkit_store_api_key_cb)(const authkit_store_api_key *row, void *userdata);
+typedef int (*authkit_store_usage_sum_cb)(const authkit_store_usage_sum *row, void *userdata);
+typedef int (*authkit_store_billing_cb)(const authkit_store_billing *row, void *userdata);
+
 struct authkit_store {
 	unsigned int version; /* AUTHKIT_STORE_VERSION */
 	const char *name;     /* "sqlite", "postgres", ... */
@@ -222,6 +313,70 @@ struct authkit_store {
 	int (*one_time_delete_user)(authkit_store *store, int64_t user_id, int purpose);
 	/* Delete used or expired one-time tokens; *count_out = how many. */
 	int (*one_time_cleanup)(authkit_store *store, int64_t now, int64_t *count_out);
+
+	/* ---- version 3 ---- */
+
+	/* integrations: insert, or replace the row of (user_id, service) */
+	int (*integration_put)(authkit_store *store, const authkit_store_integration *row);
+	int (*integration_get)(authkit_store *store, int64_t user_id, const char *service,
+	                       authkit_store_integration *out);
+	/* The user's rows ordered by service. */
+	int (*integration_list)(authkit_store *store, int64_t user_id, authkit_store_integration_cb cb, void *userdata);
+	int (*integration_set_status)(authkit_store *store, int64_t user_id, const char *service, int is_active,
+	                              int64_t now);
+	int (*integration_touch)(authkit_store *store, int64_t user_id, const char *service, int64_t now);
+	int (*integration_delete)(authkit_store *store, int64_t user_id, const char *service);
+	/* Up to limit rows whose key_version != current_version, ordered by
+	 * (user_id, service), after the cursor (after_user, after_service; 0 and ""
+	 * to start). */
+	int (*integration_scan_stale)(authkit_store *store, int current_version, int64_t after_user,
+	                              const char *after_service, unsigned int limit, authkit_store_integration_cb cb,
+	                              void *userdata);
+	/* Replace nonce/ciphertext/key_version of (row->user_id, row->service) only
+	 * if the stored key_version is still expected_version and the stored nonce
+	 * equals expected_nonce (a concurrent put wins): ENOTFOUND otherwise. */
+	int (*integration_reencrypt)(authkit_store *store, const authkit_store_integration *row, int expected_version,
+	                             const unsigned char expected_nonce[AUTHKIT_STORE_NONCE_LEN]);
+
+	/* API keys (deleted with their user) */
+	int (*api_key_insert)(authkit_store *store, const authkit_store_api_key *row); /* EEXISTS on id clash */
+	int (*api_key_get)(authkit_store *store, const char *public_id, authkit_store_api_key *out);
+	int (*api_key_list)(authkit_store *store, int64_t user_id, authkit_store_api_key_cb cb, void *userdata);
+	/* revoked_at = now if live; ENOTFOUND if no such key; OK if already revoked. */
+	int (*api_key_revoke)(authkit_store *store, const char *public_id, int64_t now);
+	int (*api_key_touch)(authkit_store *store, const char *public_id, int64_t now);
+
+	/* usage (rows outlive their user; no foreign key) */
+	/* Insert; with a non-empty idempotency_key already present, insert nothing,
+	 * set *duplicate_out = 1 and return OK. Sets row->id on insert. */
+	int (*usage_insert)(authkit_store *store, authkit_store_usage *row, int *duplicate_out);
+	/* Sums over since <= time < until for user_id (0: every user), grouped. */
+	int (*usage_summary)(authkit_store *store, int64_t user_id, int64_t since, int64_t until, int group,
+	                     authkit_store_usage_sum_cb cb, void *userdata);
+
+	/* counters for quotas (atomic): value of key += amount, returns the new value */
+	int (*counter_add)(authkit_store *store, const char *key, int64_t amount, int64_t *value_out);
+	int (*counter_get)(authkit_store *store, const char *key, int64_t *value_out); /* 0 when absent */
+
+	/* token buckets for shared rate limits: state is (tokens in micro-tokens,
+	 * updated_ms). get returns ENOTFOUND when absent. cas writes the new state
+	 * only if the stored updated_ms/tokens still equal the expected ones (or the
+	 * row is absent and expect_absent), else ENOTFOUND: the core retries. */
+	int (*bucket_get)(authkit_store *store, const char *key, int64_t *tokens_out, int64_t *updated_ms_out);
+	int (*bucket_cas)(authkit_store *store, const char *key, int expect_absent, int64_t expected_tokens,
+	                  int64_t expected_updated_ms, int64_t tokens, int64_t updated_ms);
+
+	/* billing */
+	/* Atomically: for user_id (0: every user), take every usage row with
+	 * billing_id 0 and time < period_end, write one billing row per user with
+	 * the sums (status pending, period_start..period_end, created_at now) and
+	 * set the rows' billing_id. *count_out = billing rows written. */
+	int (*billing_close)(authkit_store *store, int64_t user_id, int64_t period_start, int64_t period_end, int64_t now,
+	                     int64_t *count_out);
+	/* user_id 0: every user; newest first. */
+	int (*billing_list)(authkit_store *store, int64_t user_id, authkit_store_billing_cb cb, void *userdata);
+	/* pending -> paid | void only; ENOTFOUND if no such row or not pending. */
+	int (*billing_set_status)(authkit_store *store, int64_t billing_id, int status);
 };
 
 /** Initialiser: AUTHKIT_STORE_INIT sets the version and clears every slot. */

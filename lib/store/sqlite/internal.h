@@ -60,6 +60,36 @@ typedef enum ak_sqlite_sql {
 	AK_SQL_ONE_TIME_CONSUME,
 	AK_SQL_ONE_TIME_DELETE_USER,
 	AK_SQL_ONE_TIME_CLEANUP,
+	AK_SQL_INTEGRATION_PUT,
+	AK_SQL_INTEGRATION_GET,
+	AK_SQL_INTEGRATION_LIST,
+	AK_SQL_INTEGRATION_SET_STATUS,
+	AK_SQL_INTEGRATION_TOUCH,
+	AK_SQL_INTEGRATION_DELETE,
+	AK_SQL_INTEGRATION_SCAN_STALE,
+	AK_SQL_INTEGRATION_REENCRYPT,
+	AK_SQL_API_KEY_INSERT,
+	AK_SQL_API_KEY_GET,
+	AK_SQL_API_KEY_LIST,
+	AK_SQL_API_KEY_REVOKE,
+	AK_SQL_API_KEY_TOUCH,
+	AK_SQL_USAGE_INSERT,
+	AK_SQL_USAGE_SUMMARY_USER,
+	AK_SQL_USAGE_SUMMARY_ALL,
+	AK_SQL_COUNTER_ADD,
+	AK_SQL_COUNTER_GET,
+	AK_SQL_BUCKET_GET,
+	AK_SQL_BUCKET_INSERT,
+	AK_SQL_BUCKET_UPDATE,
+	AK_SQL_BILLING_MAX_ID,
+	AK_SQL_BILLING_INSERT_ALL,
+	AK_SQL_BILLING_INSERT_USER,
+	AK_SQL_BILLING_MARK_ALL,
+	AK_SQL_BILLING_MARK_USER,
+	AK_SQL_BILLING_EVENTS_SINCE,
+	AK_SQL_BILLING_LIST_ALL,
+	AK_SQL_BILLING_LIST_USER,
+	AK_SQL_BILLING_SET_STATUS,
 	AK_SQL_COUNT
 } ak_sqlite_sql;
 
@@ -146,6 +176,9 @@ void ak_sqlite_bind_text(ak_sqlite_call *call, int idx, const char *s); /* NULL 
 /* A token hash, as a 32-byte BLOB. */
 void ak_sqlite_bind_hash(ak_sqlite_call *call, int idx, const unsigned char hash[AUTHKIT_STORE_HASH_LEN]);
 
+/* Any BLOB of n bytes (n 0: an empty BLOB, not NULL). */
+void ak_sqlite_bind_blob(ak_sqlite_call *call, int idx, const void *data, size_t n);
+
 /* Run a one-parameter statement to completion (a cleanup); *count_out
  * (may be NULL) = rows it changed. */
 int ak_sqlite_run_counted(authkit_store *store, const ak_sqlite_query *q, int64_t arg, int64_t *count_out);
@@ -164,6 +197,9 @@ int ak_sqlite_each_row(ak_sqlite_call *call, ak_sqlite_row_fn fn, void *ctx);
 void ak_sqlite_column_text(sqlite3_stmt *st, int col, char *buf, size_t size);
 /* A token-hash column; anything but a 32-byte BLOB reads as zeros. */
 void ak_sqlite_column_hash(sqlite3_stmt *st, int col, unsigned char out[AUTHKIT_STORE_HASH_LEN]);
+/* A BLOB column copied into out (capacity cap); *len_out = its length.
+ * false (and *len_out 0) when it is longer than cap. NULL reads as empty. */
+bool ak_sqlite_column_blob(sqlite3_stmt *st, int col, void *out, size_t cap, size_t *len_out);
 /* Rows changed by the call's statement (after it is done). */
 int64_t ak_sqlite_changes(const ak_sqlite_call *call);
 
@@ -244,5 +280,44 @@ int ak_sqlite_one_time_consume(authkit_store *store, const unsigned char token_h
                                int purpose, int64_t now, int64_t *user_id_out);
 int ak_sqlite_one_time_delete_user(authkit_store *store, int64_t user_id, int purpose);
 int ak_sqlite_one_time_cleanup(authkit_store *store, int64_t now, int64_t *count_out);
+
+/* ---- version 3 ---- */
+
+int ak_sqlite_integration_put(authkit_store *store, const authkit_store_integration *row);
+int ak_sqlite_integration_get(authkit_store *store, int64_t user_id, const char *service,
+                              authkit_store_integration *out);
+int ak_sqlite_integration_list(authkit_store *store, int64_t user_id, authkit_store_integration_cb cb,
+                               void *userdata);
+int ak_sqlite_integration_set_status(authkit_store *store, int64_t user_id, const char *service, int is_active,
+                                     int64_t now);
+int ak_sqlite_integration_touch(authkit_store *store, int64_t user_id, const char *service, int64_t now);
+int ak_sqlite_integration_delete(authkit_store *store, int64_t user_id, const char *service);
+int ak_sqlite_integration_scan_stale(authkit_store *store, int current_version, int64_t after_user,
+                                     const char *after_service, unsigned int limit,
+                                     authkit_store_integration_cb cb, void *userdata);
+int ak_sqlite_integration_reencrypt(authkit_store *store, const authkit_store_integration *row,
+                                    int expected_version,
+                                    const unsigned char expected_nonce[AUTHKIT_STORE_NONCE_LEN]);
+
+int ak_sqlite_api_key_insert(authkit_store *store, const authkit_store_api_key *row);
+int ak_sqlite_api_key_get(authkit_store *store, const char *public_id, authkit_store_api_key *out);
+int ak_sqlite_api_key_list(authkit_store *store, int64_t user_id, authkit_store_api_key_cb cb, void *userdata);
+int ak_sqlite_api_key_revoke(authkit_store *store, const char *public_id, int64_t now);
+int ak_sqlite_api_key_touch(authkit_store *store, const char *public_id, int64_t now);
+
+int ak_sqlite_usage_insert(authkit_store *store, authkit_store_usage *row, int *duplicate_out);
+int ak_sqlite_usage_summary(authkit_store *store, int64_t user_id, int64_t since, int64_t until, int group,
+                            authkit_store_usage_sum_cb cb, void *userdata);
+
+int ak_sqlite_counter_add(authkit_store *store, const char *key, int64_t amount, int64_t *value_out);
+int ak_sqlite_counter_get(authkit_store *store, const char *key, int64_t *value_out);
+int ak_sqlite_bucket_get(authkit_store *store, const char *key, int64_t *tokens_out, int64_t *updated_ms_out);
+int ak_sqlite_bucket_cas(authkit_store *store, const char *key, int expect_absent, int64_t expected_tokens,
+                         int64_t expected_updated_ms, int64_t tokens, int64_t updated_ms);
+
+int ak_sqlite_billing_close(authkit_store *store, int64_t user_id, int64_t period_start, int64_t period_end,
+                            int64_t now, int64_t *count_out);
+int ak_sqlite_billing_list(authkit_store *store, int64_t user_id, authkit_store_billing_cb cb, void *userdata);
+int ak_sqlite_billing_set_status(authkit_store *store, int64_t billing_id, int status);
 
 #endif

@@ -50,6 +50,28 @@ static void wire(authkit_store *b)
 	b->one_time_consume = ak_sqlite_one_time_consume;
 	b->one_time_delete_user = ak_sqlite_one_time_delete_user;
 	b->one_time_cleanup = ak_sqlite_one_time_cleanup;
+	b->integration_put = ak_sqlite_integration_put;
+	b->integration_get = ak_sqlite_integration_get;
+	b->integration_list = ak_sqlite_integration_list;
+	b->integration_set_status = ak_sqlite_integration_set_status;
+	b->integration_touch = ak_sqlite_integration_touch;
+	b->integration_delete = ak_sqlite_integration_delete;
+	b->integration_scan_stale = ak_sqlite_integration_scan_stale;
+	b->integration_reencrypt = ak_sqlite_integration_reencrypt;
+	b->api_key_insert = ak_sqlite_api_key_insert;
+	b->api_key_get = ak_sqlite_api_key_get;
+	b->api_key_list = ak_sqlite_api_key_list;
+	b->api_key_revoke = ak_sqlite_api_key_revoke;
+	b->api_key_touch = ak_sqlite_api_key_touch;
+	b->usage_insert = ak_sqlite_usage_insert;
+	b->usage_summary = ak_sqlite_usage_summary;
+	b->counter_add = ak_sqlite_counter_add;
+	b->counter_get = ak_sqlite_counter_get;
+	b->bucket_get = ak_sqlite_bucket_get;
+	b->bucket_cas = ak_sqlite_bucket_cas;
+	b->billing_close = ak_sqlite_billing_close;
+	b->billing_list = ak_sqlite_billing_list;
+	b->billing_set_status = ak_sqlite_billing_set_status;
 }
 
 static int parse_path(const char *path, const char **file_out)

@@ -3,6 +3,7 @@
  * is built from. Error details quote sqlite3_errmsg(), which names tables,
  * columns and constraints but never a bound value.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "store/sqlite/internal.h"
@@ -116,6 +117,17 @@ void ak_sqlite_bind_hash(ak_sqlite_call *call, int idx, const unsigned char hash
 	bind_result(call, sqlite3_bind_blob(call->stmt, idx, hash, AUTHKIT_STORE_HASH_LEN, SQLITE_STATIC));
 }
 
+void ak_sqlite_bind_blob(ak_sqlite_call *call, int idx, const void *data, size_t n)
+{
+	/* sqlite3_bind_blob binds NULL for a NULL pointer: an empty BLOB is asked for explicitly. */
+	if (n == 0 || !data)
+		bind_result(call, sqlite3_bind_zeroblob(call->stmt, idx, 0));
+	else if (n > (size_t)INT32_MAX)
+		bind_result(call, SQLITE_TOOBIG);
+	else
+		bind_result(call, sqlite3_bind_blob(call->stmt, idx, data, (int)n, SQLITE_STATIC));
+}
+
 static int step(ak_sqlite_call *call)
 {
 	return call->bind_rc != SQLITE_OK ? call->bind_rc : sqlite3_step(call->stmt);
@@ -171,6 +183,20 @@ void ak_sqlite_column_hash(sqlite3_stmt *st, int col, unsigned char out[AUTHKIT_
 		memcpy(out, blob, AUTHKIT_STORE_HASH_LEN);
 	else
 		memset(out, 0, AUTHKIT_STORE_HASH_LEN);
+}
+
+bool ak_sqlite_column_blob(sqlite3_stmt *st, int col, void *out, size_t cap, size_t *len_out)
+{
+	const void *blob = sqlite3_column_blob(st, col);
+	int n = sqlite3_column_bytes(st, col);
+	*len_out = 0;
+	if (!blob || n <= 0)
+		return true;
+	if ((size_t)n > cap)
+		return false;
+	memcpy(out, blob, (size_t)n);
+	*len_out = (size_t)n;
+	return true;
 }
 
 int64_t ak_sqlite_changes(const ak_sqlite_call *call)

@@ -1,0 +1,105 @@
+/*
+ * Usage events: append-only, kept after their user is deleted. A non-empty
+ * idempotency key is unique, so a retried insert is a no-op; "" is stored
+ * as NULL, of which any number may exist.
+ */
+#include <string.h>
+
+#include "store/sqlite/internal.h"
+
+/* RETURNING yields a row only when one was inserted. */
+static const ak_sqlite_query q_insert = {AK_SQL_USAGE_INSERT, "insert usage event",
+	"INSERT INTO usage_events (user_id, service, model, request_type, input_tokens, output_tokens, "
+	"cost_micros, idempotency_key, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+	"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"};
+
+/* ?4 picks the grouping. For one user the (user_id, time, service, model,
+ * tokens, cost) index covers the query: a range scan, no table lookups. */
+#define SUMMARY_SELECT                                                                                   \
+	"SELECT CASE ?4 WHEN 1 THEN service WHEN 2 THEN model "                                          \
+	"WHEN 3 THEN strftime('%Y-%m-%d', time, 'unixepoch') ELSE strftime('%Y-%m', time, 'unixepoch') " \
+	"END AS k, count(*), sum(input_tokens), sum(output_tokens), sum(cost_micros) FROM usage_events "
+static const ak_sqlite_query q_summary_user = {AK_SQL_USAGE_SUMMARY_USER, "summarise usage",
+	SUMMARY_SELECT "WHERE user_id = ?1 AND time >= ?2 AND time < ?3 GROUP BY k ORDER BY k"};
+/* ?1 is unused (always 0): kept so both statements bind alike. */
+static const ak_sqlite_query q_summary_all = {AK_SQL_USAGE_SUMMARY_ALL, "summarise usage",
+	SUMMARY_SELECT "WHERE ?1 = 0 AND time >= ?2 AND time < ?3 GROUP BY k ORDER BY k"};
+
+static bool fits(const char *s, size_t size)
+{
+	return strnlen(s, size) < size;
+}
+
+int ak_sqlite_usage_insert(authkit_store *store, authkit_store_usage *row, int *duplicate_out)
+{
+	if (!row || !fits(row->service, sizeof row->service) || !fits(row->model, sizeof row->model) ||
+	    !fits(row->request_type, sizeof row->request_type) ||
+	    !fits(row->idempotency_key, sizeof row->idempotency_key))
+		return ak_fail(AUTHKIT_EINVALID, "usage_insert: row is NULL or a field is too long");
+	ak_sqlite_call call;
+	int rc = ak_sqlite_call_begin(store, &q_insert, &call);
+	if (rc)
+		return rc;
+	ak_sqlite_bind_int64(&call, 1, row->user_id);
+	ak_sqlite_bind_text(&call, 2, row->service);
+	ak_sqlite_bind_text(&call, 3, row->model);
+	ak_sqlite_bind_text(&call, 4, row->request_type);
+	ak_sqlite_bind_int64(&call, 5, row->input_tokens);
+	ak_sqlite_bind_int64(&call, 6, row->output_tokens);
+	ak_sqlite_bind_int64(&call, 7, row->cost_micros);
+	ak_sqlite_bind_text(&call, 8, row->idempotency_key[0] ? row->idempotency_key : NULL);
+	ak_sqlite_bind_int64(&call, 9, row->time);
+	rc = ak_sqlite_step_row(&call);
+	int64_t id = rc == AUTHKIT_OK ? sqlite3_column_int64(call.stmt, 0) : 0;
+	/* The autocommit write is only final once the statement is done. */
+	if (rc == AUTHKIT_OK)
+		rc = ak_sqlite_step_done(&call);
+	int duplicate = rc == AUTHKIT_ENOTFOUND; /* done without a row: the key was there */
+	if (duplicate)
+		rc = AUTHKIT_OK;
+	if (rc == AUTHKIT_OK) {
+		if (!duplicate) {
+			row->id = id;
+			row->billing_id = 0;
+		}
+		if (duplicate_out)
+			*duplicate_out = duplicate;
+	}
+	return ak_sqlite_call_end(&call, rc);
+}
+
+typedef struct sum_visit {
+	authkit_store_usage_sum_cb cb;
+	void *userdata;
+	authkit_store_usage_sum row;
+} sum_visit;
+
+static int visit_sum(sqlite3_stmt *st, void *ctx)
+{
+	sum_visit *v = ctx;
+	memset(&v->row, 0, sizeof v->row);
+	ak_sqlite_column_text(st, 0, v->row.key, sizeof v->row.key);
+	v->row.events = sqlite3_column_int64(st, 1);
+	v->row.input_tokens = sqlite3_column_int64(st, 2);
+	v->row.output_tokens = sqlite3_column_int64(st, 3);
+	v->row.cost_micros = sqlite3_column_int64(st, 4);
+	return v->cb(&v->row, v->userdata);
+}
+
+int ak_sqlite_usage_summary(authkit_store *store, int64_t user_id, int64_t since, int64_t until, int group,
+                            authkit_store_usage_sum_cb cb, void *userdata)
+{
+	if (!cb || group < AUTHKIT_STORE_GROUP_SERVICE || group > AUTHKIT_STORE_GROUP_MONTH)
+		return ak_fail(AUTHKIT_EINVALID, "usage_summary: callback is NULL or the grouping is unknown");
+	ak_sqlite_call call;
+	int rc = ak_sqlite_call_begin(store, user_id ? &q_summary_user : &q_summary_all, &call);
+	if (rc)
+		return rc;
+	ak_sqlite_bind_int64(&call, 1, user_id);
+	ak_sqlite_bind_int64(&call, 2, since);
+	ak_sqlite_bind_int64(&call, 3, until);
+	ak_sqlite_bind_int64(&call, 4, group);
+	sum_visit v = {.cb = cb, .userdata = userdata};
+	/* A sum past INT64_MAX is an "integer overflow" error: ESTORE, never a wrapped total. */
+	return ak_sqlite_each_row(&call, visit_sum, &v);
+}
