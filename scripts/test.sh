@@ -19,10 +19,10 @@ fi
 bash scripts/build.sh "$dir" "${opts[@]}"
 if [ "${1:-}" = "--valgrind" ]; then
 	# Argon2id at 19 MiB is slow under valgrind: the hashing-heavy suites
-	# (users, auth, args, fault, threads) run under ASan instead.
+	# (users, auth, args, fault, threads, crash) run under ASan instead.
 	vg=(meson test -C "$dir" --print-errorlogs --num-processes 2 --timeout-multiplier 4
 		--wrap='valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 -q')
-	"${vg[@]}" store token http session password
+	"${vg[@]}" store token http session password vault apikey usage
 	"${vg[@]}" --suite fuzz
 	exit 0
 fi
