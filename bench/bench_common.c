@@ -108,6 +108,13 @@ void row_value_at_least(bench_row *r, double min)
 	print_row(r);
 }
 
+void row_value_at_most(bench_row *r, double max)
+{
+	snprintf(r->target, sizeof r->target, "<= %g %s", max, r->unit);
+	r->pass = r->a <= max;
+	print_row(r);
+}
+
 void row_info(bench_row *r)
 {
 	snprintf(r->target, sizeof r->target, "(reference)");

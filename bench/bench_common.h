@@ -47,6 +47,8 @@ void row_at_least(bench_row *r, double min);
 void row_between(bench_row *r, double lo, double hi);
 /* A target on the library figure itself (throughput), not on the ratio. */
 void row_value_at_least(bench_row *r, double min);
+/* A target on the library figure itself (latency, in the row's unit). */
+void row_value_at_most(bench_row *r, double max);
 void row_info(bench_row *r);
 
 /* ---- machine and build ---- */

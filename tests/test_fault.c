@@ -22,6 +22,11 @@
 #define WRONG "Xq7!Nimbus-Vortex-Pyl0N"
 #define MAX_ATTEMPTS 3
 #define JWT_SECRET "8f3a1c5e7b9d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f1a"
+/* vault master keys: the fixture's (version 1) and the one rotated to */
+#define MASTER_K1 "3b7e1a9c5f2d8e4a6c0b9d7f1e3a5c8b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c"
+#define MASTER_K2 "d2a4c6e8f0b1d3f5a7c9e2b4d6f8a0c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3"
+#define VAULT_KEY "sk-proj-Fault9Injection-Walk4Vault-abcd"
+#define VAULT_KEY2 "sk-ant-Replacement7Key-Fault2Walk-wxyz"
 
 /* ---- fixture: a known state ------------------------------------------ */
 
@@ -68,6 +73,8 @@ static void setup(void)
 	ck_assert_int_eq(authkit_config_set_int(cfg, "AUTHKIT_MAX_LOGIN_ATTEMPTS", MAX_ATTEMPTS), AUTHKIT_OK);
 	/* access tokens on: login and refresh also issue a JWT */
 	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_JWT_SECRET", JWT_SECRET), AUTHKIT_OK);
+	/* the vault on, under master key version 1 */
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_MASTER_KEY", MASTER_K1), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_config_set_store(cfg, wrapped), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_ctx_open(&ctx, cfg), AUTHKIT_OK);
 	authkit_config_free(cfg);
@@ -110,9 +117,12 @@ typedef int (*op_fn)(void);
 /*
  * Fail the n-th store call for n = 1, 2, ... until the operation makes
  * fewer than n calls (so nothing was injected): then it must return
- * expect_final and have changed the database.
+ * expect_final and have changed the database. users_or_audit: whether the
+ * successful run also changes what db_store_dump() shows (users and audit
+ * rows); operations that write neither (usage, quota counters, a vault key's
+ * status) pass 0.
  */
-static void walk(const char *name, op_fn op, int expect_final)
+static void walk_ex(const char *name, op_fn op, int expect_final, int users_or_audit)
 {
 	char *raw0 = db_raw_dump(path, 0), *st0 = db_store_dump(inner);
 	long n;
@@ -149,11 +159,19 @@ static void walk(const char *name, op_fn op, int expect_final)
 	/* and the successful run did change something */
 	char *raw2 = db_raw_dump(path, 0), *st2 = db_store_dump(inner);
 	ck_assert_msg(strcmp(raw0, raw2) != 0, "%s changed nothing when it succeeded", name);
-	ck_assert_str_ne(st0, st2);
+	if (users_or_audit)
+		ck_assert_str_ne(st0, st2);
+	else
+		ck_assert_str_eq(st0, st2);
 	free(raw0);
 	free(st0);
 	free(raw2);
 	free(st2);
+}
+
+static void walk(const char *name, op_fn op, int expect_final)
+{
+	walk_ex(name, op, expect_final, 1);
 }
 
 static int audit_events(int64_t user_id, const char *event)
@@ -353,6 +371,159 @@ static int op_password_change_keep(void)
 static int op_deactivate(void)
 {
 	return authkit_user_set_active(ctx, alice, 0);
+}
+
+/* ---- vault, API keys, usage ------------------------------------------- */
+
+static int vault_put(const char *service, const char *secret)
+{
+	return authkit_vault_put(ctx, alice, service, (const unsigned char *)secret, strlen(secret));
+}
+
+/* The key stored for alice and service, or the error getting it. */
+static int vault_get_is(const char *service, const char *expect)
+{
+	authkit_secret *sec = NULL;
+	int rc = authkit_vault_get(ctx, alice, service, &sec);
+	if (rc == AUTHKIT_OK) {
+		ck_assert_uint_eq(authkit_secret_len(sec), strlen(expect));
+		ck_assert_mem_eq(authkit_secret_data(sec), expect, strlen(expect));
+	} else {
+		ck_assert_ptr_null(sec);
+	}
+	authkit_secret_free(sec);
+	return rc;
+}
+
+static int op_vault_put_new(void)
+{
+	return vault_put("openai", VAULT_KEY);
+}
+
+static int op_vault_put_replace(void)
+{
+	return vault_put("openai", VAULT_KEY2);
+}
+
+static int op_vault_delete(void)
+{
+	return authkit_vault_delete(ctx, alice, "openai");
+}
+
+static int op_vault_disable(void)
+{
+	return authkit_vault_set_active(ctx, alice, "openai", 0);
+}
+
+static int op_vault_rotate(void)
+{
+	int64_t n = -1;
+	int done = -1;
+	int rc = authkit_vault_rotate(ctx, 2, &n, &done);
+	/* one batch of two of the three stale rows */
+	ck_assert_int_eq(n, rc == AUTHKIT_OK ? 2 : 0);
+	ck_assert_int_eq(done, 0);
+	return rc;
+}
+
+static char apikey_key[128], apikey_id[64];
+
+static int op_apikey_create(void)
+{
+	char *key = NULL, *id = NULL;
+	int rc = authkit_apikey_create(ctx, alice, "ci runner", "read write read", 0, &key, &id);
+	ck_assert(rc == AUTHKIT_OK ? key != NULL && id != NULL : key == NULL && id == NULL);
+	if (rc == AUTHKIT_OK) {
+		snprintf(apikey_key, sizeof apikey_key, "%s", key);
+		snprintf(apikey_id, sizeof apikey_id, "%s", id);
+	}
+	authkit_string_free(key);
+	authkit_string_free(id);
+	return rc;
+}
+
+static int op_apikey_revoke(void)
+{
+	return authkit_apikey_revoke(ctx, apikey_id);
+}
+
+/* An event of user at time t (0: now) with an idempotency key (NULL: none). */
+static authkit_usage_event *usage_event(int64_t user, int64_t t, const char *idem, int64_t cost)
+{
+	authkit_usage_event *ev = NULL;
+	ck_assert_int_eq(authkit_usage_event_new(&ev), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_user_id(ev, user), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_service(ev, "openai"), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_model(ev, "gpt-4o"), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_input_tokens(ev, 120), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_output_tokens(ev, 30), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_cost_micros(ev, cost), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_idempotency_key(ev, idem), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_usage_event_set_time(ev, t), AUTHKIT_OK);
+	return ev;
+}
+
+static void record(int64_t user, int64_t t, const char *idem, int64_t cost)
+{
+	authkit_usage_event *ev = usage_event(user, t, idem, cost);
+	int dup = -1;
+	ck_assert_int_eq(authkit_usage_record(ctx, ev, &dup), AUTHKIT_OK);
+	ck_assert_int_eq(dup, 0);
+	authkit_usage_event_free(ev);
+}
+
+static int op_usage_record(void)
+{
+	authkit_usage_event *ev = usage_event(alice, 0, "evt-1", 2500);
+	int dup = -1;
+	int rc = authkit_usage_record(ctx, ev, &dup);
+	ck_assert_int_eq(dup, 0);
+	authkit_usage_event_free(ev);
+	return rc;
+}
+
+static int op_usage_record_batch(void)
+{
+	/* two new, one repeating an earlier one of the batch, one already recorded */
+	authkit_usage_event *evs[4] = {
+		usage_event(alice, 0, "batch-1", 100),
+		usage_event(bob, 0, "batch-2", 200),
+		usage_event(alice, 0, "batch-1", 100),
+		usage_event(alice, 0, "seeded", 300),
+	};
+	size_t inserted = 99;
+	int rc = authkit_usage_record_batch(ctx, (const authkit_usage_event *const *)evs, 4, &inserted);
+	ck_assert_uint_eq(inserted, rc == AUTHKIT_OK ? 2 : 0);
+	for (size_t i = 0; i < 4; i++)
+		authkit_usage_event_free(evs[i]);
+	return rc;
+}
+
+#define DAY 86400
+
+static int op_billing_close(void)
+{
+	int64_t n = -1;
+	int rc = authkit_billing_close(ctx, 0, 0, DAY, &n);
+	ck_assert_int_eq(n, rc == AUTHKIT_OK ? 2 : 0);
+	return rc;
+}
+
+static int64_t billing_id;
+
+static int op_billing_paid(void)
+{
+	return authkit_billing_set_status(ctx, billing_id, AUTHKIT_BILLING_PAID);
+}
+
+static int64_t charge_expect;
+
+static int op_quota_charge(void)
+{
+	int64_t used = -1;
+	int rc = authkit_quota_charge(ctx, alice, "openai", AUTHKIT_QUOTA_TOKENS, AUTHKIT_PERIOD_DAY, 7, &used);
+	ck_assert_int_eq(used, rc == AUTHKIT_OK ? charge_expect : 0);
+	return rc;
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -604,6 +775,220 @@ START_TEST(fault_deactivate_revokes_sessions)
 }
 END_TEST
 
+START_TEST(fault_vault_put_new)
+{
+	walk("vault_put (new)", op_vault_put_new, AUTHKIT_OK);
+	ck_assert_int_eq(vault_get_is("openai", VAULT_KEY), AUTHKIT_OK);
+	ck_assert_int_eq(audit_events(alice, "vault.put"), 1);
+}
+END_TEST
+
+START_TEST(fault_vault_put_replace)
+{
+	ck_assert_int_eq(vault_put("openai", VAULT_KEY), AUTHKIT_OK);
+	int64_t created = test_clock_read(&clk) / 1000;
+	ck_assert_int_eq(authkit_vault_set_active(ctx, alice, "openai", 0), AUTHKIT_OK);
+	test_clock_advance_s(&clk, 60);
+	fault_store_reset(ctl);
+	walk("vault_put (replace)", op_vault_put_replace, AUTHKIT_OK);
+	ck_assert_int_eq(vault_get_is("openai", VAULT_KEY2), AUTHKIT_OK); /* active again */
+	authkit_vault_list *l = NULL;
+	ck_assert_int_eq(authkit_vault_list_user(ctx, alice, &l), AUTHKIT_OK);
+	ck_assert_uint_eq(authkit_vault_list_count(l), 1);
+	ck_assert_int_eq(authkit_vault_list_created_at(l, 0), created);
+	ck_assert_int_eq(authkit_vault_list_updated_at(l, 0), test_clock_read(&clk) / 1000);
+	authkit_vault_list_free(l);
+	ck_assert_int_eq(audit_events(alice, "vault.put"), 2);
+}
+END_TEST
+
+START_TEST(fault_vault_delete)
+{
+	ck_assert_int_eq(vault_put("openai", VAULT_KEY), AUTHKIT_OK);
+	ck_assert_int_eq(vault_put("anthropic", VAULT_KEY2), AUTHKIT_OK);
+	fault_store_reset(ctl);
+	walk("vault_delete", op_vault_delete, AUTHKIT_OK);
+	ck_assert_int_eq(vault_get_is("openai", VAULT_KEY), AUTHKIT_ENOTFOUND);
+	ck_assert_int_eq(vault_get_is("anthropic", VAULT_KEY2), AUTHKIT_OK);
+	ck_assert_int_eq(audit_events(alice, "vault.deleted"), 1);
+}
+END_TEST
+
+START_TEST(fault_vault_set_active)
+{
+	ck_assert_int_eq(vault_put("openai", VAULT_KEY), AUTHKIT_OK);
+	test_clock_advance_s(&clk, 60);
+	fault_store_reset(ctl);
+	walk_ex("vault_set_active(0)", op_vault_disable, AUTHKIT_OK, 0);
+	ck_assert_int_eq(vault_get_is("openai", VAULT_KEY), AUTHKIT_EREVOKED);
+}
+END_TEST
+
+START_TEST(fault_vault_rotate)
+{
+	/* three rows under version 1 */
+	ck_assert_int_eq(vault_put("openai", VAULT_KEY), AUTHKIT_OK);
+	ck_assert_int_eq(vault_put("anthropic", VAULT_KEY2), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_vault_put(ctx, bob, "openai", (const unsigned char *)VAULT_KEY2, strlen(VAULT_KEY2)),
+	                 AUTHKIT_OK);
+	/* a second context on the same database, at version 2, through its own
+	 * fault store; the walk runs on it */
+	authkit_store *inner2 = NULL;
+	fault_store_ctl *ctl2 = NULL;
+	ck_assert_int_eq(authkit_store_sqlite_open(&inner2, path, 0), AUTHKIT_OK);
+	authkit_store *wrapped2 = fault_store_wrap(inner2, &ctl2);
+	ck_assert_ptr_nonnull(wrapped2);
+	authkit_config *cfg = test_config(&clk);
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_MASTER_KEY", MASTER_K2), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_MASTER_KEY_VERSION", "2"), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_set(cfg, "AUTHKIT_MASTER_OLD_KEYS", "1:" MASTER_K1), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_config_set_store(cfg, wrapped2), AUTHKIT_OK);
+	authkit_ctx *ctx2 = NULL;
+	ck_assert_int_eq(authkit_ctx_open(&ctx2, cfg), AUTHKIT_OK);
+	authkit_config_free(cfg);
+	authkit_ctx *ctx1 = ctx;
+	authkit_store *inner1 = inner;
+	fault_store_ctl *ctl1 = ctl;
+	ctx = ctx2;
+	inner = inner2;
+	ctl = ctl2;
+	test_clock_advance_s(&clk, 60);
+	fault_store_reset(ctl);
+
+	walk("vault_rotate (one batch)", op_vault_rotate, AUTHKIT_OK);
+	ck_assert_int_eq(audit_events(0, "vault.rotated"), 1);
+	/* every row still reads through the new context */
+	ck_assert_int_eq(vault_get_is("openai", VAULT_KEY), AUTHKIT_OK);
+	ck_assert_int_eq(vault_get_is("anthropic", VAULT_KEY2), AUTHKIT_OK);
+	int64_t n = 0;
+	int done = 0;
+	ck_assert_int_eq(authkit_vault_rotate(ctx, 2, &n, &done), AUTHKIT_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(done, 1);
+
+	ctx = ctx1;
+	inner = inner1;
+	ctl = ctl1;
+	authkit_ctx_free(ctx2);
+}
+END_TEST
+
+START_TEST(fault_apikey_create)
+{
+	walk("apikey_create", op_apikey_create, AUTHKIT_OK);
+	authkit_principal *p = NULL;
+	ck_assert_int_eq(authkit_apikey_verify(ctx, apikey_key, &p), AUTHKIT_OK);
+	authkit_principal_free(p);
+	authkit_apikey_list *l = NULL;
+	ck_assert_int_eq(authkit_apikey_list_user(ctx, alice, &l), AUTHKIT_OK);
+	ck_assert_uint_eq(authkit_apikey_list_count(l), 1);
+	ck_assert_str_eq(authkit_apikey_list_public_id(l, 0), apikey_id);
+	authkit_apikey_list_free(l);
+	ck_assert_int_eq(audit_events(alice, "apikey.created"), 1);
+}
+END_TEST
+
+START_TEST(fault_apikey_revoke)
+{
+	ck_assert_int_eq(op_apikey_create(), AUTHKIT_OK);
+	test_clock_advance_s(&clk, 60);
+	fault_store_reset(ctl);
+	walk("apikey_revoke", op_apikey_revoke, AUTHKIT_OK);
+	authkit_principal *p = NULL;
+	ck_assert_int_eq(authkit_apikey_verify(ctx, apikey_key, &p), AUTHKIT_EREVOKED);
+	ck_assert_ptr_null(p);
+	ck_assert_int_eq(audit_events(alice, "apikey.revoked"), 1);
+}
+END_TEST
+
+static int64_t usage_events(int64_t user)
+{
+	authkit_usage_summary *s = NULL;
+	ck_assert_int_eq(authkit_usage_summary_get(ctx, user, 0, 0, AUTHKIT_USAGE_BY_SERVICE, &s), AUTHKIT_OK);
+	int64_t n = authkit_usage_summary_count(s) ? authkit_usage_summary_events(s, 0) : 0;
+	authkit_usage_summary_free(s);
+	return n;
+}
+
+START_TEST(fault_usage_record)
+{
+	walk_ex("usage_record", op_usage_record, AUTHKIT_OK, 0);
+	ck_assert_int_eq(usage_events(alice), 1);
+	/* the idempotency key is taken now */
+	authkit_usage_event *ev = usage_event(alice, 0, "evt-1", 2500);
+	int dup = 0;
+	ck_assert_int_eq(authkit_usage_record(ctx, ev, &dup), AUTHKIT_OK);
+	ck_assert_int_eq(dup, 1);
+	authkit_usage_event_free(ev);
+}
+END_TEST
+
+START_TEST(fault_usage_record_batch)
+{
+	record(alice, 0, "seeded", 300);
+	fault_store_reset(ctl);
+	walk_ex("usage_record_batch", op_usage_record_batch, AUTHKIT_OK, 0);
+	ck_assert_int_eq(usage_events(alice), 2);
+	ck_assert_int_eq(usage_events(bob), 1);
+}
+END_TEST
+
+START_TEST(fault_billing_close)
+{
+	record(alice, 100, "a-1", 1000);
+	record(alice, 200, "a-2", 2000);
+	record(bob, 300, NULL, 4000);
+	record(bob, DAY + 5, NULL, 8000); /* the next period: not billed */
+	fault_store_reset(ctl);
+	walk("billing_close", op_billing_close, AUTHKIT_OK);
+	authkit_billing_list *l = NULL;
+	ck_assert_int_eq(authkit_billing_list_get(ctx, 0, &l), AUTHKIT_OK);
+	ck_assert_uint_eq(authkit_billing_list_count(l), 2);
+	int64_t cost = authkit_billing_list_cost_micros(l, 0) + authkit_billing_list_cost_micros(l, 1);
+	ck_assert_int_eq(cost, 7000);
+	authkit_billing_list_free(l);
+	ck_assert_int_eq(audit_events(0, "billing.closed"), 1);
+	int64_t n = -1;
+	ck_assert_int_eq(authkit_billing_close(ctx, 0, 0, DAY, &n), AUTHKIT_OK); /* billed once */
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
+START_TEST(fault_billing_set_status)
+{
+	record(alice, 100, NULL, 1000);
+	int64_t n = 0;
+	ck_assert_int_eq(authkit_billing_close(ctx, alice, 0, DAY, &n), AUTHKIT_OK);
+	ck_assert_int_eq(n, 1);
+	authkit_billing_list *l = NULL;
+	ck_assert_int_eq(authkit_billing_list_get(ctx, alice, &l), AUTHKIT_OK);
+	ck_assert_uint_eq(authkit_billing_list_count(l), 1);
+	billing_id = authkit_billing_list_id(l, 0);
+	authkit_billing_list_free(l);
+	fault_store_reset(ctl);
+	walk("billing_set_status", op_billing_paid, AUTHKIT_OK);
+	ck_assert_int_eq(authkit_billing_list_get(ctx, alice, &l), AUTHKIT_OK);
+	ck_assert_int_eq(authkit_billing_list_status(l, 0), AUTHKIT_BILLING_PAID);
+	authkit_billing_list_free(l);
+	ck_assert_int_eq(audit_events(0, "billing.status"), 1);
+	ck_assert_int_eq(authkit_billing_set_status(ctx, billing_id, AUTHKIT_BILLING_VOID), AUTHKIT_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(fault_quota_charge)
+{
+	charge_expect = 7; /* a new counter */
+	walk_ex("quota_charge (new counter)", op_quota_charge, AUTHKIT_OK, 0);
+	charge_expect = 14; /* an existing one */
+	walk_ex("quota_charge (existing counter)", op_quota_charge, AUTHKIT_OK, 0);
+	int64_t remaining = -1;
+	ck_assert_int_eq(authkit_quota_check(ctx, alice, "openai", AUTHKIT_QUOTA_TOKENS, AUTHKIT_PERIOD_DAY, 20, 0,
+	                                     &remaining, NULL),
+	                 AUTHKIT_OK);
+	ck_assert_int_eq(remaining, 6);
+}
+END_TEST
+
 /* The harness itself: a failure really is injected and really is seen. */
 START_TEST(fault_harness_injects)
 {
@@ -649,6 +1034,18 @@ static Suite *fault_suite(void)
 	tcase_add_test(tc, fault_verify_complete);
 	tcase_add_test(tc, fault_password_change_revokes_other_sessions);
 	tcase_add_test(tc, fault_deactivate_revokes_sessions);
+	tcase_add_test(tc, fault_vault_put_new);
+	tcase_add_test(tc, fault_vault_put_replace);
+	tcase_add_test(tc, fault_vault_delete);
+	tcase_add_test(tc, fault_vault_set_active);
+	tcase_add_test(tc, fault_vault_rotate);
+	tcase_add_test(tc, fault_apikey_create);
+	tcase_add_test(tc, fault_apikey_revoke);
+	tcase_add_test(tc, fault_usage_record);
+	tcase_add_test(tc, fault_usage_record_batch);
+	tcase_add_test(tc, fault_billing_close);
+	tcase_add_test(tc, fault_billing_set_status);
+	tcase_add_test(tc, fault_quota_charge);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,7 +14,11 @@
  * "password.changed", "password.change_failed", "password.set",
  * "password.rehashed", "password.reset_requested",
  * "password.reset_completed", "email.verification_requested",
- * "email.verified".
+ * "email.verified", "vault.put" (detail "service=S version=N"),
+ * "vault.deleted" (detail "service=S"), "vault.rotated" (user 0, detail
+ * "rows=N to_version=V"), "apikey.created" and "apikey.revoked" (detail
+ * "id=<public id>"), "billing.closed" (detail "records=N start=S end=E"),
+ * "billing.status" (user 0, detail "id=N status=paid|void").
  */
 #ifndef AUTHKIT_AUDIT_H
 #define AUTHKIT_AUDIT_H

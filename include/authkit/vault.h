@@ -28,7 +28,7 @@ extern "C" {
 #define AUTHKIT_VAULT_SERVICE_MAX 64  /**< characters */
 #define AUTHKIT_VAULT_SECRET_MAX 4096 /**< bytes */
 
-/** A decrypted key in locked, guarded memory; free with authkit_secret_free(). */
+/** A decrypted key; authkit_secret_free() wipes it before freeing. */
 typedef struct authkit_secret authkit_secret;
 /** A user's integrations, without their keys. */
 typedef struct authkit_vault_list authkit_vault_list;
@@ -44,7 +44,8 @@ AUTHKIT_EXTERN(int) authkit_vault_put(authkit_ctx *ctx, int64_t user_id, const c
                                       const unsigned char *secret, size_t len);
 
 /**
- * Decrypt user_id's key for service into *out and record its last use.
+ * Decrypt user_id's key for service into *out and record its last use
+ * (written at most once a minute per key: last_used_at is precise to 60 s).
  * AUTHKIT_ENOTFOUND when there is none; AUTHKIT_EREVOKED when it is
  * disabled; AUTHKIT_ECRYPTO when it fails to authenticate (tampered or
  * moved) or its master-key version is not configured.

@@ -7,6 +7,9 @@
 #define AK_VAULT_ROTATE_BATCH_MAX 1000
 #define AK_VAULT_AD_MAX (8 + 1 + AUTHKIT_VAULT_SERVICE_MAX + 4)
 #define AK_ELLIPSIS "\xE2\x80\xA6" /* U+2026 */
+/* last_used_at is written at most this often per key (as session last-seen
+ * is): a write on every get would make each read a write transaction. */
+#define AK_VAULT_TOUCH_SECONDS 60
 
 struct authkit_secret {
 	size_t len;
@@ -93,17 +96,24 @@ static void seal(authkit_store_integration *row, const ak_vault_key *key, const 
 	row->key_version = key->version;
 }
 
+/* Plain heap memory, wiped on free. Guarded sodium_malloc pages cost ~25 µs
+ * of system calls per get (mmap, mprotect, mlock, munmap), more than the
+ * lookup and the decryption together; the plaintext's lifetime is the
+ * caller's to keep short either way. */
 static authkit_secret *secret_alloc(size_t len)
 {
-	/* sodium_malloc puts the block against a guard page, so its address is
-	 * only aligned when the size is a multiple of the alignment. */
-	size_t size = (sizeof(authkit_secret) + len + 1 + 15) & ~(size_t)15;
-	authkit_secret *s = sodium_malloc(size);
+	authkit_secret *s = malloc(sizeof(authkit_secret) + len + 1);
 	if (s) {
 		s->len = len;
 		s->data[len] = '\0';
 	}
 	return s;
+}
+
+static void secret_release(authkit_secret *s)
+{
+	sodium_memzero(s, sizeof(authkit_secret) + s->len + 1);
+	free(s);
 }
 
 /* Decrypt row into a fresh secret. AUTHKIT_ECRYPTO for an unknown version
@@ -125,7 +135,7 @@ static int open_row(authkit_ctx *ctx, const authkit_store_integration *row, auth
 	unsigned long long mlen = 0;
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(s->data, &mlen, NULL, row->ciphertext, row->ciphertext_len, ad,
 	                                               ad_len, row->nonce, key->key) != 0) {
-		sodium_free(s);
+		secret_release(s);
 		return ak_fail(AUTHKIT_ECRYPTO, "stored key failed to authenticate (tampered, or moved from another row)");
 	}
 	*out = s;
@@ -247,8 +257,9 @@ AUTHKIT_EXTERN(int) authkit_vault_get(authkit_ctx *ctx, int64_t user_id, const c
 	authkit_secret *s = NULL;
 	if (rc == AUTHKIT_OK)
 		rc = open_row(ctx, row, &s);
-	if (rc == AUTHKIT_OK) {
-		rc = ctx->store->integration_touch(ctx->store, user_id, service, ak_now(ctx));
+	int64_t now = ak_now(ctx);
+	if (rc == AUTHKIT_OK && (now - row->last_used_at >= AK_VAULT_TOUCH_SECONDS || now < row->last_used_at)) {
+		rc = ctx->store->integration_touch(ctx->store, user_id, service, now);
 		if (rc == AUTHKIT_ENOTFOUND)
 			rc = ak_fail(AUTHKIT_ENOTFOUND, "the key was deleted meanwhile");
 	}
@@ -274,7 +285,7 @@ AUTHKIT_EXTERN(size_t) authkit_secret_len(const authkit_secret *s)
 AUTHKIT_EXTERN(void) authkit_secret_free(authkit_secret *s)
 {
 	if (s)
-		sodium_free(s); /* wipes before unmapping */
+		secret_release(s);
 }
 
 /* ---- list ---- */

@@ -15,7 +15,11 @@ static int configure(ak_sqlite_conn *c, int busy_timeout_ms)
 	/* Extended codes tell a unique violation from other constraint errors. */
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, busy_timeout_ms);
-	return ak_sqlite_exec(c, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", "configure connection");
+	/* 16 MiB page cache per connection (SQLite's default is 2 MiB): usage
+	 * indexes are written all over, and re-reading their pages dominated
+	 * batch inserts. */
+	return ak_sqlite_exec(c, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;",
+	                      "configure connection");
 }
 
 static void conn_close(ak_sqlite_conn *c)
