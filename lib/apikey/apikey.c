@@ -288,14 +288,8 @@ struct authkit_apikey_list {
 static int collect(const authkit_store_api_key *r, void *userdata)
 {
 	authkit_apikey_list *l = userdata;
-	if (l->count == l->capacity) {
-		size_t cap = l->capacity ? l->capacity * 2 : 8;
-		authkit_store_api_key *grown = realloc(l->items, cap * sizeof *grown);
-		if (!grown)
-			return AUTHKIT_ENOMEM;
-		l->items = grown;
-		l->capacity = cap;
-	}
+	if (!ak_array_reserve(&l->items, &l->capacity, l->count, sizeof *l->items))
+		return AUTHKIT_ENOMEM;
 	authkit_store_api_key *it = &l->items[l->count++];
 	*it = *r;
 	memset(it->secret_hash, 0, sizeof it->secret_hash); /* never handed out */

@@ -26,14 +26,8 @@ int ak_audit(authkit_ctx *ctx, int64_t user_id, const char *event, const char *i
 static int collect_event(const authkit_store_audit *event, void *userdata)
 {
 	authkit_audit_list *l = userdata;
-	if (l->count == l->capacity) {
-		size_t cap = l->capacity ? l->capacity * 2 : 16;
-		authkit_store_audit *grown = realloc(l->items, cap * sizeof *grown);
-		if (!grown)
-			return AUTHKIT_ENOMEM;
-		l->items = grown;
-		l->capacity = cap;
-	}
+	if (!ak_array_reserve(&l->items, &l->capacity, l->count, sizeof *l->items))
+		return AUTHKIT_ENOMEM;
 	l->items[l->count++] = *event;
 	return 0;
 }

@@ -36,6 +36,10 @@ bool ak_has_control(const char *s, size_t len);
 bool ak_ascii_lower(char *dst, size_t dst_size, const char *src);
 /* Case-insensitive (ASCII) substring test. */
 bool ak_contains_nocase(const char *haystack, const char *needle);
+/* Room for one more element in a growable array (items_field is the address
+ * of the array pointer): doubles the capacity when count reached it. False
+ * when out of memory, the array unchanged. */
+bool ak_array_reserve(void *items_field, size_t *capacity, size_t count, size_t elem_size);
 /* Copy with truncation to dst_size - 1 bytes; always NUL-terminates. */
 void ak_strlcpy(char *dst, const char *src, size_t dst_size);
 

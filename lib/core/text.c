@@ -1,4 +1,5 @@
 /* Small text helpers: UTF-8 validation, ASCII case folding. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/internal.h"
@@ -98,4 +99,19 @@ void ak_strlcpy(char *dst, const char *src, size_t dst_size)
 	size_t n = strnlen(src, dst_size - 1);
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+bool ak_array_reserve(void *items_field, size_t *capacity, size_t count, size_t elem_size)
+{
+	if (count < *capacity)
+		return true;
+	void *items;
+	memcpy(&items, items_field, sizeof items);
+	size_t cap = *capacity ? *capacity * 2 : 16;
+	void *grown = realloc(items, cap * elem_size);
+	if (!grown)
+		return false;
+	memcpy(items_field, &grown, sizeof grown);
+	*capacity = cap;
+	return true;
 }

@@ -106,14 +106,8 @@ AUTHKIT_EXTERN(int) authkit_session_get(authkit_ctx *ctx, const char *session_id
 static int collect_session(const authkit_store_session *rec, void *userdata)
 {
 	authkit_session_list *l = userdata;
-	if (l->count == l->capacity) {
-		size_t cap = l->capacity ? l->capacity * 2 : 8;
-		authkit_session *grown = realloc(l->items, cap * sizeof *grown);
-		if (!grown)
-			return AUTHKIT_ENOMEM;
-		l->items = grown;
-		l->capacity = cap;
-	}
+	if (!ak_array_reserve(&l->items, &l->capacity, l->count, sizeof *l->items))
+		return AUTHKIT_ENOMEM;
 	l->items[l->count].rec = *rec;
 	memset(l->items[l->count].rec.token_hash, 0, AUTHKIT_STORE_HASH_LEN);
 	l->count++;

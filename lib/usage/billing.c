@@ -66,14 +66,8 @@ struct authkit_billing_list {
 static int collect(const authkit_store_billing *row, void *userdata)
 {
 	authkit_billing_list *l = userdata;
-	if (l->count == l->capacity) {
-		size_t cap = l->capacity ? l->capacity * 2 : 16;
-		authkit_store_billing *grown = realloc(l->items, cap * sizeof *grown);
-		if (!grown)
-			return AUTHKIT_ENOMEM;
-		l->items = grown;
-		l->capacity = cap;
-	}
+	if (!ak_array_reserve(&l->items, &l->capacity, l->count, sizeof *l->items))
+		return AUTHKIT_ENOMEM;
 	l->items[l->count++] = *row;
 	return 0;
 }

@@ -42,14 +42,8 @@ struct authkit_usage_summary {
 static int collect(const authkit_store_usage_sum *row, void *userdata)
 {
 	authkit_usage_summary *s = userdata;
-	if (s->count == s->capacity) {
-		size_t cap = s->capacity ? s->capacity * 2 : 16;
-		authkit_store_usage_sum *grown = realloc(s->items, cap * sizeof *grown);
-		if (!grown)
-			return AUTHKIT_ENOMEM;
-		s->items = grown;
-		s->capacity = cap;
-	}
+	if (!ak_array_reserve(&s->items, &s->capacity, s->count, sizeof *s->items))
+		return AUTHKIT_ENOMEM;
 	s->items[s->count] = *row;
 	s->items[s->count].key[sizeof row->key - 1] = '\0';
 	s->count++;

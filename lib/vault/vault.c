@@ -293,14 +293,8 @@ AUTHKIT_EXTERN(void) authkit_secret_free(authkit_secret *s)
 static int collect(const authkit_store_integration *r, void *userdata)
 {
 	authkit_vault_list *l = userdata;
-	if (l->count == l->capacity) {
-		size_t cap = l->capacity ? l->capacity * 2 : 8;
-		ak_vault_item *grown = realloc(l->items, cap * sizeof *grown);
-		if (!grown)
-			return AUTHKIT_ENOMEM;
-		l->items = grown;
-		l->capacity = cap;
-	}
+	if (!ak_array_reserve(&l->items, &l->capacity, l->count, sizeof *l->items))
+		return AUTHKIT_ENOMEM;
 	ak_vault_item *it = &l->items[l->count++];
 	ak_strlcpy(it->service, r->service, sizeof it->service);
 	ak_strlcpy(it->masked, r->masked, sizeof it->masked);
