@@ -37,16 +37,19 @@
 #define SUMMARY_USERS 1000
 #define HEAVY_USER (SUMMARY_USERS + 1)
 
-/* The exact statements of lib/store/sqlite/usage.c, integrations.c and counters.c. */
+/* The statements of lib/store/sqlite/usage.c, integrations.c and counters.c. */
 #define USAGE_INSERT_SQL                                                                                   \
 	"INSERT INTO usage_events (user_id, service, model, request_type, input_tokens, output_tokens, "     \
 	"cost_micros, idempotency_key, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "                   \
 	"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+/* The raw month summary: one user's whole days straight from the rollup
+ * table (a month is whole days, so the library reads no partial-day events). */
 #define USAGE_SUMMARY_USER_SQL                                                                             \
 	"SELECT CASE ?4 WHEN 1 THEN service WHEN 2 THEN model "                                            \
-	"WHEN 3 THEN strftime('%Y-%m-%d', time, 'unixepoch') ELSE strftime('%Y-%m', time, 'unixepoch') "   \
-	"END AS k, count(*), sum(input_tokens), sum(output_tokens), sum(cost_micros) FROM usage_events "   \
-	"WHERE user_id = ?1 AND time >= ?2 AND time < ?3 GROUP BY k ORDER BY k"
+	"WHEN 3 THEN strftime('%Y-%m-%d', day * 86400, 'unixepoch') "                                      \
+	"ELSE strftime('%Y-%m', day * 86400, 'unixepoch') END AS k, sum(events), sum(input_tokens), "      \
+	"sum(output_tokens), sum(cost_micros) FROM usage_daily "                                            \
+	"WHERE user_id = ?1 AND day >= ?2 AND day < ?3 GROUP BY k ORDER BY k"
 #define INTEGRATION_GET_SQL                                                                                \
 	"SELECT user_id, service, nonce, ciphertext, key_version, masked, is_active, created_at, updated_at, " \
 	"last_used_at FROM integrations WHERE user_id = ?1 AND service = ?2"
@@ -487,8 +490,8 @@ static double raw_summary(summary_fixture *f, int64_t user)
 	int64_t events = 0;
 	double t0 = now_s();
 	sqlite3_bind_int64(f->st, 1, user);
-	sqlite3_bind_int64(f->st, 2, MONTH_START);
-	sqlite3_bind_int64(f->st, 3, MONTH_END);
+	sqlite3_bind_int64(f->st, 2, MONTH_START / 86400);
+	sqlite3_bind_int64(f->st, 3, MONTH_END / 86400);
 	sqlite3_bind_int64(f->st, 4, AUTHKIT_USAGE_BY_SERVICE);
 	while ((rc = sqlite3_step(f->st)) == SQLITE_ROW) {
 		sum_row *r = &rows[n < 15 ? n++ : 15];

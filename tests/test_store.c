@@ -1831,7 +1831,9 @@ START_TEST(test_usage)
 
 	/* Every grouping, one user and all users, a few windows. */
 	const int64_t windows[][2] = {{0, INT64_MAX}, {NOV30, NOV30 + DAY}, {NOV30 - DAY + 5, NOV30 + DAY + 1},
-	                              {NOV30 + 2 * DAY, NOV30 + 2 * DAY}};
+	                              {NOV30 + 2 * DAY, NOV30 + 2 * DAY}, {NOV30 - DAY + 6, NOV30 + 2 * DAY + 1},
+	                              {NOV30 - DAY, NOV30 + 2 * DAY}, {NOV30 + 1, NOV30 + 41 * DAY},
+	                              {NOV30 - 4, NOV30 + DAY}, {NOV30 + 3600, INT64_MAX}};
 	for (int g = AUTHKIT_STORE_GROUP_SERVICE; g <= AUTHKIT_STORE_GROUP_MONTH; g++)
 		for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
 			expect_summary(s, evs, n, alice, windows[w][0], windows[w][1], g);
@@ -1861,25 +1863,34 @@ START_TEST(test_usage)
 	ck_assert_int_eq(s->usage_summary(s, 0, 0, 1, AUTHKIT_STORE_GROUP_DAY, NULL, NULL), AUTHKIT_EINVALID);
 	ck_assert_int_eq(s->usage_insert(s, NULL, &dup), AUTHKIT_EINVALID);
 
-	/* The month summary of one user reads the covering index only. */
+	/* A user's summary reads usage_daily through its user index and the
+	 * partial days through the time index: never a scan of either table.
+	 * The plan is taken from the statement the store itself prepared. */
+	OK(s->usage_summary(s, 1, 100, 3 * 86400 + 5, AUTHKIT_STORE_GROUP_DAY, collect_sum, &got));
 	ak_sqlite_store *ss = ak_sqlite_of(s);
 	ak_sqlite_conn *c = NULL;
 	OK(ak_sqlite_acquire(ss, &c));
+	const char *summary_sql = NULL;
+	for (sqlite3_stmt *p = sqlite3_next_stmt(c->db, NULL); p; p = sqlite3_next_stmt(c->db, p))
+		if (strstr(sqlite3_sql(p), "FROM usage_daily WHERE user_id = ?1"))
+			summary_sql = sqlite3_sql(p);
+	ck_assert_ptr_nonnull(summary_sql);
 	sqlite3_stmt *st = NULL;
-	char sql[1024];
-	snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s",
-	         "SELECT CASE 4 WHEN 1 THEN service WHEN 2 THEN model WHEN 3 THEN strftime('%Y-%m-%d', time, "
-	         "'unixepoch') ELSE strftime('%Y-%m', time, 'unixepoch') END AS k, count(*), sum(input_tokens), "
-	         "sum(output_tokens), sum(cost_micros) FROM usage_events WHERE user_id = 1 AND time >= 0 AND time < 9 "
-	         "GROUP BY k ORDER BY k");
+	char sql[2048];
+	snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", summary_sql);
 	ck_assert_int_eq(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL), SQLITE_OK);
-	int covering = 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		if (strstr((const char *)sqlite3_column_text(st, 3), "COVERING INDEX usage_events_user_time"))
-			covering = 1;
+	int daily_by_user = 0, events_by_time = 0, scans = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(st, 3);
+		daily_by_user += strstr(detail, "INDEX usage_daily_user") != NULL;
+		events_by_time += strstr(detail, "INDEX usage_events_time") != NULL;
+		scans += strncmp(detail, "SCAN usage_", 10) == 0;
+	}
 	sqlite3_finalize(st);
 	ak_sqlite_release(ss, c);
-	ck_assert(covering);
+	ck_assert_int_eq(daily_by_user, 1);
+	ck_assert_int_eq(events_by_time, 2);
+	ck_assert_int_eq(scans, 0);
 	backend_close(&b);
 }
 END_TEST
@@ -2512,6 +2523,40 @@ START_TEST(test_migrate_from_v1)
 }
 END_TEST
 
+/* A version-4 database with usage events gains its day rollups on upgrade:
+ * summaries over whole days match sums of the old rows, and new events add
+ * to the same rollup rows. */
+START_TEST(test_migrate_usage_rollups)
+{
+	char path[256];
+	test_tmp_path(path, sizeof path, "v4usage");
+	for (int v = 1; v <= 4; v++)
+		raw_exec(path, ak_sqlite_migration_sql(v));
+	raw_exec(path, "PRAGMA user_version = 4;"
+	               "INSERT INTO usage_events (user_id, service, model, input_tokens, output_tokens, cost_micros, time) "
+	               "VALUES (7, 'openai', 'gpt-4o', 10, 1, 100, 86400 * 3 + 5), (7, 'openai', 'gpt-4o', 20, 2, 200, "
+	               "86400 * 3 + 6), (7, 'xai', 'grok', 5, 5, 50, 86400 * 4), (8, 'openai', 'gpt-4o', 1, 1, 1, 86400 * 3);");
+	authkit_store *s = NULL;
+	OK(authkit_store_sqlite_open(&s, path, 0));
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_daily"), 3);
+	int dup = -1;
+	OK(usage_insert(s, 7, "openai", "gpt-4o", 1000, 0, 1000, "", 86400 * 3 + 7, &dup));
+	static sums got;
+	memset(&got, 0, sizeof got);
+	OK(s->usage_summary(s, 7, 86400 * 3, 86400 * 5, AUTHKIT_STORE_GROUP_DAY, collect_sum, &got));
+	ck_assert_int_eq(got.count, 2);
+	ck_assert_str_eq(got.rows[0].key, "1970-01-04");
+	ck_assert_int_eq(got.rows[0].events, 3);
+	ck_assert_int_eq(got.rows[0].input_tokens, 1030);
+	ck_assert_int_eq(got.rows[0].cost_micros, 1300);
+	ck_assert_str_eq(got.rows[1].key, "1970-01-05");
+	ck_assert_int_eq(got.rows[1].output_tokens, 5);
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_daily"), 3); /* folded into day 3's row */
+	authkit_store_free(s);
+	test_remove_db(path);
+}
+END_TEST
+
 START_TEST(test_future_schema_rejected)
 {
 	char path[256];
@@ -2679,6 +2724,7 @@ static Suite *store_suite(void)
 
 	TCase *sq = tcase_create("sqlite");
 	tcase_add_test(sq, test_migrate_from_v1);
+	tcase_add_test(sq, test_migrate_usage_rollups);
 	tcase_add_test(sq, test_future_schema_rejected);
 	tcase_add_test(sq, test_bad_paths);
 	tcase_add_test(sq, test_file_settings);

@@ -350,7 +350,8 @@ struct authkit_store {
 	/* Insert; with a non-empty idempotency_key already present, insert nothing,
 	 * set *duplicate_out = 1 and return OK. Sets row->id on insert. */
 	int (*usage_insert)(authkit_store *store, authkit_store_usage *row, int *duplicate_out);
-	/* Sums over since <= time < until for user_id (0: every user), grouped. */
+	/* Sums over since <= time < until for user_id (0: every user), grouped by
+	 * AUTHKIT_STORE_GROUP_*; nothing when until <= since. */
 	int (*usage_summary)(authkit_store *store, int64_t user_id, int64_t since, int64_t until, int group,
 	                     authkit_store_usage_sum_cb cb, void *userdata);
 

@@ -149,6 +149,42 @@ static const char *const migrations[] = {
 	"\tcreated_at INTEGER NOT NULL\n"
 	");\n"
 	"CREATE INDEX billing_user ON billing (user_id);\n",
+
+	/* 5: usage summaries read per-day rollups instead of a per-user index
+	 * on the events. The (user_id, time, ...) index put each event of a
+	 * batch on another leaf page (one per user), so a batch of 1,000 events
+	 * wrote ~1,000 pages to the WAL. Now every index on usage_events grows
+	 * at its right edge (time, billing id), and a trigger folds each event
+	 * into usage_daily, whose key starts with the UTC day: a batch dirties
+	 * the few pages holding today's rows. The trigger runs in the insert's
+	 * own statement, so an event and its rollup commit or vanish together,
+	 * whatever path inserted the event; an idempotent no-op inserts no row
+	 * and fires nothing. usage_daily_user finds a user's days; it only gains
+	 * an entry for a new (day, user, service, model), never per event. */
+	"CREATE TABLE usage_daily (\n"
+	"\tday INTEGER NOT NULL,\n" /* floor(time / 86400): UTC days since 1970 */
+	"\tuser_id INTEGER NOT NULL,\n"
+	"\tservice TEXT NOT NULL,\n"
+	"\tmodel TEXT NOT NULL,\n"
+	"\tevents INTEGER NOT NULL,\n"
+	"\tinput_tokens INTEGER NOT NULL,\n"
+	"\toutput_tokens INTEGER NOT NULL,\n"
+	"\tcost_micros INTEGER NOT NULL,\n"
+	"\tPRIMARY KEY (day, user_id, service, model)\n"
+	") WITHOUT ROWID;\n"
+	"INSERT INTO usage_daily SELECT time / 86400, user_id, service, model, count(*), sum(input_tokens),\n"
+	"\tsum(output_tokens), sum(cost_micros) FROM usage_events GROUP BY 1, 2, 3, 4;\n"
+	"CREATE INDEX usage_daily_user ON usage_daily (user_id, day);\n"
+	"CREATE TRIGGER usage_events_rollup AFTER INSERT ON usage_events BEGIN\n"
+	"\tINSERT INTO usage_daily VALUES (NEW.time / 86400, NEW.user_id, NEW.service, NEW.model, 1,\n"
+	"\t\tNEW.input_tokens, NEW.output_tokens, NEW.cost_micros)\n"
+	"\tON CONFLICT (day, user_id, service, model) DO UPDATE SET events = events + 1,\n"
+	"\t\tinput_tokens = input_tokens + excluded.input_tokens,\n"
+	"\t\toutput_tokens = output_tokens + excluded.output_tokens,\n"
+	"\t\tcost_micros = cost_micros + excluded.cost_micros;\n"
+	"END;\n"
+	"DROP INDEX usage_events_user_time;\n"
+	"CREATE INDEX usage_events_time ON usage_events (time);\n",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

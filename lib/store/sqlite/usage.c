@@ -13,17 +13,51 @@ static const ak_sqlite_query q_insert = {AK_SQL_USAGE_INSERT, "insert usage even
 	"cost_micros, idempotency_key, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
 	"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"};
 
-/* ?4 picks the grouping. For one user the (user_id, time, service, model,
- * tokens, cost) index covers the query: a range scan, no table lookups. */
-#define SUMMARY_SELECT                                                                                   \
-	"SELECT CASE ?4 WHEN 1 THEN service WHEN 2 THEN model "                                          \
-	"WHEN 3 THEN strftime('%Y-%m-%d', time, 'unixepoch') ELSE strftime('%Y-%m', time, 'unixepoch') " \
-	"END AS k, count(*), sum(input_tokens), sum(output_tokens), sum(cost_micros) FROM usage_events "
+/* A summary adds whole UTC days from usage_daily (?5 <= day < ?6) to the
+ * events of the partial days at either end (?2 <= time < ?7 and
+ * ?8 <= time < ?3), read through the time index. ?4 picks the grouping; T is
+ * the expression giving the row's time. */
+#define SUMMARY_KEY(T)                                                                                   \
+	"CASE ?4 WHEN 1 THEN service WHEN 2 THEN model WHEN 3 THEN strftime('%Y-%m-%d', " T ", 'unixepoch') " \
+	"ELSE strftime('%Y-%m', " T ", 'unixepoch') END"
+#define SUMMARY_SELECT(USER)                                                                             \
+	"SELECT k, sum(n), sum(i), sum(o), sum(c) FROM ("                                                \
+	"SELECT " SUMMARY_KEY("day * 86400") " AS k, events AS n, input_tokens AS i, output_tokens AS o, " \
+	"cost_micros AS c FROM usage_daily WHERE " USER " AND day >= ?5 AND day < ?6 "                     \
+	"UNION ALL SELECT " SUMMARY_KEY("time") ", 1, input_tokens, output_tokens, cost_micros "          \
+	"FROM usage_events WHERE " USER " AND time >= ?2 AND time < ?7 "                                  \
+	"UNION ALL SELECT " SUMMARY_KEY("time") ", 1, input_tokens, output_tokens, cost_micros "          \
+	"FROM usage_events WHERE " USER " AND time >= ?8 AND time < ?3"                                   \
+	") GROUP BY k ORDER BY k"
 static const ak_sqlite_query q_summary_user = {AK_SQL_USAGE_SUMMARY_USER, "summarise usage",
-	SUMMARY_SELECT "WHERE user_id = ?1 AND time >= ?2 AND time < ?3 GROUP BY k ORDER BY k"};
+	SUMMARY_SELECT("user_id = ?1")};
 /* ?1 is unused (always 0): kept so both statements bind alike. */
 static const ak_sqlite_query q_summary_all = {AK_SQL_USAGE_SUMMARY_ALL, "summarise usage",
-	SUMMARY_SELECT "WHERE ?1 = 0 AND time >= ?2 AND time < ?3 GROUP BY k ORDER BY k"};
+	SUMMARY_SELECT("?1 = 0")};
+
+#define SECONDS_PER_DAY 86400
+
+/* How [since, until) splits into whole days and partial-day edges. */
+typedef struct summary_span {
+	int64_t first_day, end_day;   /* whole days: first_day <= day < end_day */
+	int64_t head_end, tail_start; /* edges: [since, head_end) and [tail_start, until) */
+} summary_span;
+
+static summary_span split_span(int64_t since, int64_t until)
+{
+	summary_span sp = {0};
+	int64_t first_day = since / SECONDS_PER_DAY + (since % SECONDS_PER_DAY != 0);
+	int64_t end_day = until / SECONDS_PER_DAY;
+	if (first_day >= end_day) { /* no whole day inside (or an empty range): all edge */
+		sp.head_end = until;
+		return sp;
+	}
+	sp.first_day = first_day;
+	sp.end_day = end_day;
+	sp.head_end = first_day * SECONDS_PER_DAY;
+	sp.tail_start = end_day * SECONDS_PER_DAY;
+	return sp;
+}
 
 static bool fits(const char *s, size_t size)
 {
@@ -95,10 +129,15 @@ int ak_sqlite_usage_summary(authkit_store *store, int64_t user_id, int64_t since
 	int rc = ak_sqlite_call_begin(store, user_id ? &q_summary_user : &q_summary_all, &call);
 	if (rc)
 		return rc;
+	summary_span sp = split_span(since < 0 ? 0 : since, until);
 	ak_sqlite_bind_int64(&call, 1, user_id);
 	ak_sqlite_bind_int64(&call, 2, since);
-	ak_sqlite_bind_int64(&call, 3, until);
+	ak_sqlite_bind_int64(&call, 3, sp.tail_start ? until : 0);
 	ak_sqlite_bind_int64(&call, 4, group);
+	ak_sqlite_bind_int64(&call, 5, sp.first_day);
+	ak_sqlite_bind_int64(&call, 6, sp.end_day);
+	ak_sqlite_bind_int64(&call, 7, sp.head_end);
+	ak_sqlite_bind_int64(&call, 8, sp.tail_start);
 	sum_visit v = {.cb = cb, .userdata = userdata};
 	/* A sum past INT64_MAX is an "integer overflow" error: ESTORE, never a wrapped total. */
 	return ak_sqlite_each_row(&call, visit_sum, &v);
