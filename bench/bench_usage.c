@@ -41,15 +41,18 @@
 #define USAGE_INSERT_SQL                                                                                   \
 	"INSERT INTO usage_events (user_id, service, model, request_type, input_tokens, output_tokens, "     \
 	"cost_micros, idempotency_key, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "                   \
-	"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
-/* The raw month summary: one user's whole days straight from the rollup
- * table (a month is whole days, so the library reads no partial-day events). */
+	"ON CONFLICT (idempotency_key) DO NOTHING"
+/* The library's month summary statement: whole days from the rollups plus
+ * the events not folded yet, and (empty for a whole month) partial days. */
 #define USAGE_SUMMARY_USER_SQL                                                                             \
-	"SELECT CASE ?4 WHEN 1 THEN service WHEN 2 THEN model "                                            \
+	"SELECT k, sum(n), sum(i), sum(o), sum(c) FROM (SELECT CASE ?4 WHEN 1 THEN service WHEN 2 THEN model " \
 	"WHEN 3 THEN strftime('%Y-%m-%d', day * 86400, 'unixepoch') "                                      \
-	"ELSE strftime('%Y-%m', day * 86400, 'unixepoch') END AS k, sum(events), sum(input_tokens), "      \
-	"sum(output_tokens), sum(cost_micros) FROM usage_daily "                                            \
-	"WHERE user_id = ?1 AND day >= ?2 AND day < ?3 GROUP BY k ORDER BY k"
+	"ELSE strftime('%Y-%m', day * 86400, 'unixepoch') END AS k, events AS n, input_tokens AS i, "       \
+	"output_tokens AS o, cost_micros AS c FROM usage_daily WHERE user_id = ?1 AND day >= ?5 AND day < ?6 " \
+	"UNION ALL SELECT CASE ?4 WHEN 1 THEN service WHEN 2 THEN model "                                  \
+	"WHEN 3 THEN strftime('%Y-%m-%d', time, 'unixepoch') ELSE strftime('%Y-%m', time, 'unixepoch') END, " \
+	"1, input_tokens, output_tokens, cost_micros FROM usage_events WHERE id > (SELECT folded_through "   \
+	"FROM usage_rollup) AND user_id = ?1 AND +time >= ?2 AND +time < ?3) GROUP BY k ORDER BY k"
 #define INTEGRATION_GET_SQL                                                                                \
 	"SELECT user_id, service, nonce, ciphertext, key_version, masked, is_active, created_at, updated_at, " \
 	"last_used_at FROM integrations WHERE user_id = ?1 AND service = ?2"
@@ -236,9 +239,7 @@ static int raw_insert(sqlite3_stmt *st, const ev_row *r)
 	else
 		sqlite3_bind_null(st, 8);
 	sqlite3_bind_int64(st, 9, r->time);
-	int rc = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0 && sqlite3_step(st) == SQLITE_DONE
-	                 ? 0
-	                 : -1;
+	int rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(sqlite3_db_handle(st)) == 1 ? 0 : -1;
 	sqlite3_reset(st);
 	return rc;
 }
@@ -490,8 +491,10 @@ static double raw_summary(summary_fixture *f, int64_t user)
 	int64_t events = 0;
 	double t0 = now_s();
 	sqlite3_bind_int64(f->st, 1, user);
-	sqlite3_bind_int64(f->st, 2, MONTH_START / 86400);
-	sqlite3_bind_int64(f->st, 3, MONTH_END / 86400);
+	sqlite3_bind_int64(f->st, 2, MONTH_START);
+	sqlite3_bind_int64(f->st, 3, MONTH_END);
+	sqlite3_bind_int64(f->st, 5, MONTH_START / 86400);
+	sqlite3_bind_int64(f->st, 6, MONTH_END / 86400);
 	sqlite3_bind_int64(f->st, 4, AUTHKIT_USAGE_BY_SERVICE);
 	while ((rc = sqlite3_step(f->st)) == SQLITE_ROW) {
 		sum_row *r = &rows[n < 15 ? n++ : 15];

@@ -1879,17 +1879,20 @@ START_TEST(test_usage)
 	char sql[2048];
 	snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", summary_sql);
 	ck_assert_int_eq(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL), SQLITE_OK);
-	int daily_by_user = 0, events_by_time = 0, scans = 0;
+	int daily_by_user = 0, events_by_time = 0, unfolded_by_id = 0, scans = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *detail = (const char *)sqlite3_column_text(st, 3);
 		daily_by_user += strstr(detail, "INDEX usage_daily_user") != NULL;
 		events_by_time += strstr(detail, "INDEX usage_events_time") != NULL;
-		scans += strncmp(detail, "SCAN usage_", 10) == 0;
+		unfolded_by_id += strstr(detail, "usage_events USING INTEGER PRIMARY KEY (rowid>?)") != NULL;
+		/* usage_rollup is one row; any other scan reads a whole table */
+		scans += strncmp(detail, "SCAN usage_", 11) == 0 && strcmp(detail, "SCAN usage_rollup") != 0;
 	}
 	sqlite3_finalize(st);
 	ak_sqlite_release(ss, c);
 	ck_assert_int_eq(daily_by_user, 1);
 	ck_assert_int_eq(events_by_time, 2);
+	ck_assert_int_eq(unfolded_by_id, 1);
 	ck_assert_int_eq(scans, 0);
 	backend_close(&b);
 }
@@ -2551,9 +2554,61 @@ START_TEST(test_migrate_usage_rollups)
 	ck_assert_int_eq(got.rows[0].cost_micros, 1300);
 	ck_assert_str_eq(got.rows[1].key, "1970-01-05");
 	ck_assert_int_eq(got.rows[1].output_tokens, 5);
-	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_daily"), 3); /* folded into day 3's row */
+	ck_assert_int_eq(store_int(s, "SELECT count(*) FROM usage_daily"), 3); /* the new event is not folded yet */
 	authkit_store_free(s);
 	test_remove_db(path);
+}
+END_TEST
+
+/* Summaries are exact before, during and after folds: random events over
+ * 3 users and 5 days, folded at random points (explicitly, and once by
+ * crossing the fold interval), checked against sums computed here over
+ * windows with and without partial days. */
+#define FOLD_EVENTS 400
+START_TEST(test_usage_fold)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, 1); /* sqlite file */
+	static usage_ev ev[FOLD_EVENTS];
+	static const char *const services[] = {"openai", "xai", "anthropic"};
+	uint64_t seed = 42;
+	const int64_t t0 = NOV30 - 2 * DAY;
+	const int64_t windows[][2] = {{0, INT64_MAX}, {t0, t0 + 5 * DAY}, {t0 + 7, t0 + 3 * DAY - 7},
+	                              {t0 + DAY, t0 + 2 * DAY}, {t0 + DAY + 1, t0 + 2 * DAY - 1}, {t0 + 3, t0 + 9}};
+	for (int i = 0; i < FOLD_EVENTS; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		int m = (int)(seed >> 61) % 3;
+		ev[i] = (usage_ev){1 + (int64_t)((seed >> 33) % 3), (int64_t)((seed >> 20) % 100), (int64_t)((seed >> 40) % 50),
+		                   (int64_t)((seed >> 8) % 10000), t0 + (int64_t)((seed >> 13) % (5 * DAY)), services[m],
+		                   services[m]};
+		OK(usage_insert(s, ev[i].user, ev[i].service, ev[i].model, ev[i].in, ev[i].out, ev[i].cost, "", ev[i].time,
+		                NULL));
+		if (i % 97 == 0 || i == FOLD_EVENTS - 1) {
+			if (i % 2)
+				OK(ak_sqlite_usage_fold(s));
+			for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++)
+				for (int g = AUTHKIT_STORE_GROUP_SERVICE; g <= AUTHKIT_STORE_GROUP_MONTH; g++)
+					for (int64_t user = 0; user <= 3; user++)
+						expect_summary(s, ev, i + 1, user, windows[w][0], windows[w][1], g);
+		}
+	}
+	int64_t last = store_int(s, "SELECT max(id) FROM usage_events");
+	ck_assert_int_eq(store_int(s, "SELECT folded_through FROM usage_rollup"), last); /* i = 399 is odd */
+	ck_assert_int_eq(store_int(s, "SELECT sum(events) FROM usage_daily"), FOLD_EVENTS);
+	ck_assert_int_eq(store_int(s, "SELECT sum(cost_micros) FROM usage_daily"),
+	                 store_int(s, "SELECT sum(cost_micros) FROM usage_events"));
+	/* The insert that reaches a multiple of the fold interval folds by
+	 * itself: move the last (folded) id and the mark just below one, then
+	 * insert. */
+	char sql[128];
+	snprintf(sql, sizeof sql, "UPDATE usage_events SET id = %d WHERE id = %lld RETURNING id", 32767, (long long)last);
+	store_int(s, sql);
+	store_int(s, "UPDATE usage_rollup SET folded_through = 32767 RETURNING 1");
+	OK(usage_insert(s, 2, "openai", "openai", 5, 5, 5, "", t0 + DAY, NULL));
+	ck_assert_int_eq(store_int(s, "SELECT max(id) FROM usage_events"), 32768);
+	ck_assert_int_eq(store_int(s, "SELECT folded_through FROM usage_rollup"), 32768);
+	ck_assert_int_eq(store_int(s, "SELECT sum(events) FROM usage_daily"), FOLD_EVENTS + 1);
+	backend_close(&b);
 }
 END_TEST
 
@@ -2725,6 +2780,7 @@ static Suite *store_suite(void)
 	TCase *sq = tcase_create("sqlite");
 	tcase_add_test(sq, test_migrate_from_v1);
 	tcase_add_test(sq, test_migrate_usage_rollups);
+	tcase_add_test(sq, test_usage_fold);
 	tcase_add_test(sq, test_future_schema_rejected);
 	tcase_add_test(sq, test_bad_paths);
 	tcase_add_test(sq, test_file_settings);

@@ -76,6 +76,8 @@ typedef enum ak_sqlite_sql {
 	AK_SQL_USAGE_INSERT,
 	AK_SQL_USAGE_SUMMARY_USER,
 	AK_SQL_USAGE_SUMMARY_ALL,
+	AK_SQL_USAGE_FOLD,
+	AK_SQL_USAGE_FOLD_MARK,
 	AK_SQL_COUNTER_ADD,
 	AK_SQL_COUNTER_GET,
 	AK_SQL_BUCKET_GET,
@@ -306,6 +308,11 @@ int ak_sqlite_api_key_revoke(authkit_store *store, const char *public_id, int64_
 int ak_sqlite_api_key_touch(authkit_store *store, const char *public_id, int64_t now);
 
 int ak_sqlite_usage_insert(authkit_store *store, authkit_store_usage *row, int *duplicate_out);
+/* Fold every event not folded yet into usage_daily (usage_rollup.c). */
+int ak_sqlite_usage_fold(authkit_store *store);
+/* The fold the insert of event inserted_id owes, if it reached a multiple of
+ * the fold interval; AUTHKIT_OK otherwise. */
+int ak_sqlite_usage_fold_due(authkit_store *store, int64_t inserted_id);
 int ak_sqlite_usage_summary(authkit_store *store, int64_t user_id, int64_t since, int64_t until, int group,
                             authkit_store_usage_sum_cb cb, void *userdata);
 

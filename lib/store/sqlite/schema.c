@@ -151,18 +151,19 @@ static const char *const migrations[] = {
 	"CREATE INDEX billing_user ON billing (user_id);\n",
 
 	/* 5: usage summaries read per-day rollups instead of a per-user index
-	 * on the events. The (user_id, time, ...) index put each event of a
-	 * batch on another leaf page (one per user), so a batch of 1,000 events
-	 * wrote ~1,000 pages to the WAL. Now every index on usage_events grows
-	 * at its right edge (time, billing id), and a trigger folds each event
-	 * into usage_daily, whose key starts with the UTC day: a batch dirties
-	 * the few pages holding today's rows. The trigger runs in the insert's
-	 * own statement, so an event and its rollup commit or vanish together,
-	 * whatever path inserted the event; an idempotent no-op inserts no row
-	 * and fires nothing. usage_daily_user finds a user's days; it only gains
-	 * an entry for a new (day, user, service, model), never per event. */
+	 * on the events. That index put each event of a batch on another leaf
+	 * page (one per user), so a batch of 1,000 events wrote ~1,000 pages to
+	 * the WAL. Now every index on usage_events grows at its right edge (time,
+	 * billing id, and the idempotency key when keys are sequential), and
+	 * events are folded into usage_daily in bulk, every AK_USAGE_FOLD_EVERY
+	 * events (usage_rollup.c): a fold groups tens of thousands of events into
+	 * a few thousand (day, user, service, model) rows, where a per-event
+	 * trigger cost an upsert each. usage_rollup.folded_through is the last
+	 * event id folded; a summary adds the events above it to the rollups, so
+	 * it is exact at any moment. Usage rows are never deleted, so ids only
+	 * grow and "above the mark" is exactly "not folded yet". */
 	"CREATE TABLE usage_daily (\n"
-	"\tday INTEGER NOT NULL,\n" /* floor(time / 86400): UTC days since 1970 */
+	"\tday INTEGER NOT NULL,\n" /* time / 86400: UTC days since 1970 */
 	"\tuser_id INTEGER NOT NULL,\n"
 	"\tservice TEXT NOT NULL,\n"
 	"\tmodel TEXT NOT NULL,\n"
@@ -172,17 +173,14 @@ static const char *const migrations[] = {
 	"\tcost_micros INTEGER NOT NULL,\n"
 	"\tPRIMARY KEY (day, user_id, service, model)\n"
 	") WITHOUT ROWID;\n"
+	"CREATE INDEX usage_daily_user ON usage_daily (user_id, day);\n"
 	"INSERT INTO usage_daily SELECT time / 86400, user_id, service, model, count(*), sum(input_tokens),\n"
 	"\tsum(output_tokens), sum(cost_micros) FROM usage_events GROUP BY 1, 2, 3, 4;\n"
-	"CREATE INDEX usage_daily_user ON usage_daily (user_id, day);\n"
-	"CREATE TRIGGER usage_events_rollup AFTER INSERT ON usage_events BEGIN\n"
-	"\tINSERT INTO usage_daily VALUES (NEW.time / 86400, NEW.user_id, NEW.service, NEW.model, 1,\n"
-	"\t\tNEW.input_tokens, NEW.output_tokens, NEW.cost_micros)\n"
-	"\tON CONFLICT (day, user_id, service, model) DO UPDATE SET events = events + 1,\n"
-	"\t\tinput_tokens = input_tokens + excluded.input_tokens,\n"
-	"\t\toutput_tokens = output_tokens + excluded.output_tokens,\n"
-	"\t\tcost_micros = cost_micros + excluded.cost_micros;\n"
-	"END;\n"
+	"CREATE TABLE usage_rollup (\n"
+	"\tid INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"\tfolded_through INTEGER NOT NULL\n"
+	");\n"
+	"INSERT INTO usage_rollup SELECT 1, coalesce(max(id), 0) FROM usage_events;\n"
 	"DROP INDEX usage_events_user_time;\n"
 	"CREATE INDEX usage_events_time ON usage_events (time);\n",
 };
