@@ -253,6 +253,9 @@ START_TEST(status_delete_and_user_delete)
 	expect_get(c, a, "openai", SECRET);
 	ck_assert_int_eq(authkit_vault_set_active(c, a, "missing", 1), AUTHKIT_ENOTFOUND);
 	ck_assert_int_eq(authkit_vault_set_active(c, a, "openai", 2), AUTHKIT_EINVALID);
+	/* each change of status is audited once, with the service only */
+	ck_assert_int_eq(test_audit_count(c, a, "vault.disabled", "service=openai"), 1);
+	ck_assert_int_eq(test_audit_count(c, a, "vault.enabled", "service=openai"), 1);
 
 	ck_assert_int_eq(authkit_vault_delete(c, a, "openai"), AUTHKIT_OK);
 	ck_assert_int_eq(get_rc(c, a, "openai"), AUTHKIT_ENOTFOUND);

@@ -382,10 +382,18 @@ AUTHKIT_EXTERN(int) authkit_vault_set_active(authkit_ctx *ctx, int64_t user_id, 
 		rc = check_common(ctx, user_id, service);
 	if (rc)
 		return rc;
+	rc = ak_txn_begin(ctx);
+	if (rc)
+		return rc;
 	rc = ctx->store->integration_set_status(ctx->store, user_id, service, active, ak_now(ctx));
 	if (rc == AUTHKIT_ENOTFOUND)
-		return ak_fail(rc, "no key stored for this user and service");
-	return rc;
+		rc = ak_fail(rc, "no key stored for this user and service");
+	if (rc == AUTHKIT_OK) {
+		char detail[AUTHKIT_STORE_DETAIL_BYTES];
+		snprintf(detail, sizeof detail, "service=%s", service);
+		rc = ak_audit(ctx, user_id, active ? "vault.enabled" : "vault.disabled", NULL, detail);
+	}
+	return ak_txn_end(ctx, rc);
 }
 
 AUTHKIT_EXTERN(int) authkit_vault_delete(authkit_ctx *ctx, int64_t user_id, const char *service)
