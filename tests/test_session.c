@@ -322,6 +322,11 @@ START_TEST(password_reset)
 	char *verify = NULL;
 	ck_assert_int_eq(authkit_verify_request(ctx, alice, &verify), AUTHKIT_OK);
 	ck_assert_int_eq(authkit_reset_complete(ctx, verify, PW2, NULL), AUTHKIT_ETOKEN);
+	/* a wrong token is refused before any hashing (no CPU for guessers) */
+	uint64_t hashes = ak_argon2_hash_count();
+	ck_assert_int_eq(authkit_reset_complete(ctx, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", PW2, NULL), AUTHKIT_ETOKEN);
+	ck_assert_int_eq(authkit_reset_complete(ctx, verify, PW2, NULL), AUTHKIT_ETOKEN);
+	ck_assert_uint_eq(ak_argon2_hash_count(), hashes);
 	/* a rejected password does not consume the token */
 	ck_assert_int_eq(authkit_reset_complete(ctx, token, "short", NULL), AUTHKIT_EPASSWORD);
 	ck_assert_int_eq(authkit_reset_complete(ctx, token, "my name is alice ok", NULL), AUTHKIT_EPASSWORD);

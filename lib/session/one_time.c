@@ -93,6 +93,25 @@ static int reset_in_txn(authkit_ctx *ctx, const reset_job *job)
 	return rc;
 }
 
+/* Whether a reset token would be accepted now, without using it: it is
+ * consumed in a transaction that is always rolled back (the store has no
+ * read-only lookup of one-time tokens). The real consume happens again in
+ * reset_in_txn, so a token used up in between still fails there. */
+static int reset_token_live(authkit_ctx *ctx, const unsigned char *hash)
+{
+	int64_t user_id = 0;
+	int rc = ak_txn_begin(ctx);
+	if (rc)
+		return rc;
+	rc = ctx->store->one_time_consume(ctx->store, hash, AUTHKIT_STORE_PURPOSE_RESET, ak_now(ctx), &user_id);
+	/* Undoing the consume is part of the answer: a failed rollback is a
+	 * store failure, whatever the lookup said. */
+	int undo = ctx->store->txn_rollback(ctx->store);
+	if (rc == AUTHKIT_ENOTFOUND && undo == AUTHKIT_OK)
+		return ak_fail(AUTHKIT_ETOKEN, "invalid or expired reset token");
+	return rc ? rc : undo;
+}
+
 AUTHKIT_EXTERN(int) authkit_reset_complete(authkit_ctx *ctx, const char *token, const char *new_password,
                                            const char *ip)
 {
@@ -104,16 +123,19 @@ AUTHKIT_EXTERN(int) authkit_reset_complete(authkit_ctx *ctx, const char *token, 
 		return rc;
 	if (!ak_is_b64url(token, AK_TOKEN_CHARS))
 		return ak_fail(AUTHKIT_ETOKEN, "malformed reset token");
-	/* Context-free rules first, and the hash before the transaction: no lock
-	 * is held while Argon2id runs. */
-	rc = ak_password_policy(&ctx->settings, new_password, NULL, NULL);
+	unsigned char hash[AUTHKIT_STORE_HASH_LEN];
+	ak_token_hash(token, hash);
+	/* Token, then context-free rules, then the hash, all before the
+	 * transaction: no lock is held while Argon2id runs, and a guessed or
+	 * stale token costs a lookup, never a hash. */
+	rc = reset_token_live(ctx, hash);
+	if (rc == AUTHKIT_OK)
+		rc = ak_password_policy(&ctx->settings, new_password, NULL, NULL);
 	char new_hash[AUTHKIT_STORE_HASH_BYTES];
 	if (rc == AUTHKIT_OK)
 		rc = ak_password_hash(new_password, ctx->settings.argon2_opslimit, ctx->settings.argon2_memlimit, new_hash);
 	if (rc)
 		return rc;
-	unsigned char hash[AUTHKIT_STORE_HASH_LEN];
-	ak_token_hash(token, hash);
 	reset_job job = {hash, new_password, new_hash, ip};
 	rc = ak_txn_begin(ctx);
 	if (rc)
