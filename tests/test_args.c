@@ -1691,6 +1691,36 @@ START_TEST(config_from_environment)
 }
 END_TEST
 
+/* Settings valid one by one but contradictory together are refused at open. */
+START_TEST(ctx_open_checks_settings_together)
+{
+	static const struct {
+		int touch_s, idle_min, max_h, want;
+	} cases[] = {
+		{60, 1, 1, AUTHKIT_ECONFIG},  /* touch == idle: an active session would expire */
+		{61, 1, 24, AUTHKIT_ECONFIG}, /* touch > idle */
+		{59, 1, 24, AUTHKIT_OK},
+		{60, 61, 1, AUTHKIT_ECONFIG}, /* idle beyond the absolute lifetime */
+		{60, 60, 1, AUTHKIT_OK},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		authkit_config *k = test_config(NULL);
+		ck_assert_int_eq(authkit_config_set(k, "AUTHKIT_DB", ":memory:"), AUTHKIT_OK);
+		ck_assert_int_eq(authkit_config_set_int(k, "AUTHKIT_SESSION_TOUCH_SECONDS", cases[i].touch_s), AUTHKIT_OK);
+		ck_assert_int_eq(authkit_config_set_int(k, "AUTHKIT_SESSION_IDLE_MINUTES", cases[i].idle_min), AUTHKIT_OK);
+		ck_assert_int_eq(authkit_config_set_int(k, "AUTHKIT_SESSION_MAX_HOURS", cases[i].max_h), AUTHKIT_OK);
+		authkit_ctx *c = NULL;
+		ck_assert_msg(authkit_ctx_open(&c, k) == cases[i].want, "case %zu: %s", i, authkit_error_last());
+		if (cases[i].want != AUTHKIT_OK) {
+			ck_assert_ptr_null(c);
+			ck_assert_ptr_nonnull(strstr(authkit_error_last(), "AUTHKIT_SESSION_"));
+		}
+		authkit_ctx_free(c);
+		authkit_config_free(k);
+	}
+}
+END_TEST
+
 START_TEST(ctx_open_needs_a_database)
 {
 	ck_assert_int_eq(authkit_config_set_int(cfg, "AUTHKIT_ARGON2_MEMLIMIT", TEST_MEMLIMIT), AUTHKIT_OK);
@@ -1800,6 +1830,7 @@ static Suite *args_suite(void)
 	tcase_add_test(tcc, config_rejects_and_keeps);
 	tcase_add_test(tcc, config_defaults);
 	tcase_add_test(tcc, config_from_environment);
+	tcase_add_test(tcc, ctx_open_checks_settings_together);
 	tcase_add_test(tcc, ctx_open_needs_a_database);
 	tcase_add_test(tcc, store_arguments);
 	suite_add_tcase(s, tcc);

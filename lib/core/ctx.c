@@ -27,6 +27,22 @@ int64_t ak_now(const authkit_ctx *ctx)
 
 /* Hash a throw-away random password at the configured cost: the unknown-user
  * path verifies against it, so it costs what a real verification costs. */
+/* Settings each valid alone but wrong together. */
+static int check_settings(const ak_settings *s)
+{
+	/* last_seen is written at most every touch interval: at or past the
+	 * idle timeout, a session in constant use would still expire. */
+	if ((int64_t)s->session_touch_seconds >= (int64_t)s->session_idle_minutes * 60)
+		return ak_fail(AUTHKIT_ECONFIG, "AUTHKIT_SESSION_TOUCH_SECONDS (%d) must be shorter than "
+		               "AUTHKIT_SESSION_IDLE_MINUTES (%d min)", (int)s->session_touch_seconds,
+		               (int)s->session_idle_minutes);
+	if ((int64_t)s->session_idle_minutes > (int64_t)s->session_max_hours * 60)
+		return ak_fail(AUTHKIT_ECONFIG, "AUTHKIT_SESSION_IDLE_MINUTES (%d) must not exceed "
+		               "AUTHKIT_SESSION_MAX_HOURS (%d h)", (int)s->session_idle_minutes,
+		               (int)s->session_max_hours);
+	return AUTHKIT_OK;
+}
+
 static int make_dummy_hash(authkit_ctx *ctx)
 {
 	unsigned char raw[24];
@@ -66,7 +82,9 @@ AUTHKIT_EXTERN(int) authkit_ctx_open(authkit_ctx **out, authkit_config *cfg)
 	ctx->settings = cfg->settings;
 	ctx->clock = cfg->clock ? cfg->clock : system_clock_ms;
 	ctx->clock_userdata = cfg->clock_userdata;
-	int rc = make_dummy_hash(ctx);
+	int rc = check_settings(&ctx->settings);
+	if (rc == AUTHKIT_OK)
+		rc = make_dummy_hash(ctx);
 	if (rc == AUTHKIT_OK)
 		rc = ak_tokens_open(ctx);
 	if (rc == AUTHKIT_OK)
