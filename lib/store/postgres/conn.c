@@ -139,7 +139,15 @@ static int connect_failed(PGconn *pg)
 	return ak_fail(AUTHKIT_ESTORE, "postgres: cannot connect: %.*s", len, msg);
 }
 
-static int conn_open(ak_pg_store *s, ak_pg_conn *c)
+/* Server notices (NOTICE, WARNING) are not the host's business: a library
+ * never writes to stderr on its own. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+int ak_pg_conn_reopen(ak_pg_store *s, ak_pg_conn *c)
 {
 	ak_pg_conn_drop(c);
 	PGconn *pg = PQconnectdbParams((const char *const *)s->keywords, (const char *const *)s->values, 0);
@@ -149,6 +157,7 @@ static int conn_open(ak_pg_store *s, ak_pg_conn *c)
 			PQfinish(pg);
 		return rc;
 	}
+	PQsetNoticeProcessor(pg, ignore_notice, NULL);
 	c->pg = pg;
 	return AUTHKIT_OK;
 }
@@ -227,7 +236,7 @@ int ak_pg_acquire(ak_pg_store *s, ak_pg_conn **out)
 	if (rc)
 		return rc;
 	if (!conn_alive(c)) {
-		rc = conn_open(s, c);
+		rc = ak_pg_conn_reopen(s, c);
 		if (rc) {
 			push_idle(s, c);
 			return rc;

@@ -102,6 +102,7 @@ typedef struct ak_pg_conn {
 	bool prepared[AK_PG_COUNT];
 	bool in_txn;     /* pinned to a thread by txn_begin */
 	bool txn_failed; /* a statement failed inside the pinned transaction */
+	char last_state[6]; /* SQLSTATE of the last failure, "" if none came */
 	ak_pg_store *store;
 	struct ak_pg_conn *next_idle;
 } ak_pg_conn;
@@ -144,6 +145,8 @@ int ak_pg_pin(ak_pg_store *s, ak_pg_conn *c);
 void ak_pg_unpin(ak_pg_store *s);
 /* Close the server connection after a failure; the next acquire reopens it. */
 void ak_pg_conn_drop(ak_pg_conn *c);
+/* Close and open again, now (a connection the server ended). */
+int ak_pg_conn_reopen(ak_pg_store *s, ak_pg_conn *c);
 
 /* ---- statements (stmt.c) ---- */
 

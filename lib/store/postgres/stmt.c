@@ -43,6 +43,7 @@ int ak_pg_status(ak_pg_conn *c, const PGresult *res, const char *what)
 		msg = c->pg ? PQerrorMessage(c->pg) : "no connection";
 	int len = (int)strcspn(msg, "\n");
 	int code = status_of(state);
+	ak_strlcpy(c->last_state, state ? state : "", sizeof c->last_state);
 	int rc = ak_fail(code, "postgres: %s: %.*s", what, len, msg);
 	/* A broken connection is closed now; the next acquire opens a new one. */
 	if (c->pg && PQstatus(c->pg) != CONNECTION_OK)
@@ -151,7 +152,7 @@ static int prepare(ak_pg_call *call)
 	return rc;
 }
 
-int ak_pg_run(ak_pg_call *call)
+static int run_once(ak_pg_call *call)
 {
 	ak_pg_conn *c = call->conn;
 	const ak_pg_query *q = call->query;
@@ -170,6 +171,26 @@ int ak_pg_run(ak_pg_call *call)
 	if (!PQsendQueryPrepared(c->pg, name, call->nparams, call->values, call->lengths, formats, 1))
 		return ak_pg_status(c, NULL, q->what);
 	return collect(c, q->what, &call->res);
+}
+
+/* The server ended the connection before answering (admin_shutdown,
+ * crash_shutdown, cannot_connect_now: a restart, pg_terminate_backend), so
+ * the statement did not run. Outside a transaction it runs again on a new
+ * connection; any other failure might have happened after a commit, and is
+ * never retried. */
+static bool ended_before_answer(const ak_pg_conn *c)
+{
+	return !c->in_txn && strncmp(c->last_state, "57P0", 4) == 0 && strchr("123", c->last_state[4]) &&
+	       c->last_state[4] != '\0';
+}
+
+int ak_pg_run(ak_pg_call *call)
+{
+	call->conn->last_state[0] = '\0';
+	int rc = run_once(call);
+	if (rc && ended_before_answer(call->conn) && ak_pg_conn_reopen(call->store, call->conn) == AUTHKIT_OK)
+		rc = run_once(call);
+	return rc;
 }
 
 int ak_pg_run_row(ak_pg_call *call)

@@ -16,15 +16,16 @@ static const ak_pg_query q_insert = {AK_PG_USAGE_INSERT, "insert usage event",
 	"cost_micros, idempotency_key, time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
 	"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"};
 
-/* $4 picks the grouping; days and months are UTC. Sums are cast back to
- * bigint: a total past its range is an error (ESTORE), never wrapped. */
+/* $4 picks the grouping; days and months are UTC; keys sort bytewise.
+ * Sums are cast back to bigint: a total past its range is an error
+ * (ESTORE), never wrapped. */
 #define UTC_DAY "to_char(to_timestamp(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 #define UTC_MONTH "to_char(to_timestamp(time) AT TIME ZONE 'UTC', 'YYYY-MM')"
 #define SUMMARY_SELECT                                                                                    \
-	"SELECT CASE $4 WHEN 1 THEN service WHEN 2 THEN model WHEN 3 THEN " UTC_DAY " ELSE " UTC_MONTH      \
-	" END AS k, count(*), sum(input_tokens)::bigint, sum(output_tokens)::bigint, sum(cost_micros)::bigint " \
+	"SELECT (CASE $4 WHEN 1 THEN service WHEN 2 THEN model WHEN 3 THEN " UTC_DAY " ELSE " UTC_MONTH     \
+	" END) COLLATE \"C\" AS k, count(*), sum(input_tokens)::bigint, sum(output_tokens)::bigint, sum(cost_micros)::bigint " \
 	"FROM usage_events "
-#define SUMMARY_GROUP " AND time >= $2 AND time < $3 GROUP BY k ORDER BY k COLLATE \"C\""
+#define SUMMARY_GROUP " AND time >= $2 AND time < $3 GROUP BY k ORDER BY k"
 static const ak_pg_query q_summary_user = {AK_PG_USAGE_SUMMARY_USER, "summarise usage",
 	SUMMARY_SELECT "WHERE user_id = $1" SUMMARY_GROUP};
 /* $1 is unused (always 0): kept so both statements bind alike. */
