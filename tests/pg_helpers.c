@@ -38,6 +38,8 @@ static PGconn *admin(void)
 	if (conn && owner != getpid())
 		conn = NULL; /* the parent's: never touched from a child */
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
+		if (conn)
+			PQfinish(conn);
 		conn = PQconnectdb(pg_test_server());
 		owner = getpid();
 		ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "test server: %s", PQerrorMessage(conn));
@@ -50,7 +52,12 @@ static PGresult *run_in(const char *schema, const char *sql)
 {
 	char buf[4096];
 	snprintf(buf, sizeof buf, "SET search_path TO %s; %s", schema ? schema : "public", sql);
-	PGresult *res = PQexec(admin(), buf);
+	PGconn *conn = admin();
+	PGresult *res = PQexec(conn, buf);
+	if (PQstatus(conn) != CONNECTION_OK) { /* the server restarted (pg-outage): once more */
+		PQclear(res);
+		res = PQexec(admin(), buf);
+	}
 	ExecStatusType st = PQresultStatus(res);
 	ck_assert_msg(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(res));
 	return res;
