@@ -142,6 +142,14 @@ START_TEST(test_bad_conninfo)
 	                 AUTHKIT_ESTORE);
 	ck_assert_ptr_null(strstr(authkit_error_last(), "Secr3tPassw0rd"));
 	ck_assert_ptr_null(s);
+	/* AUTHKIT_DB picks PostgreSQL by either scheme (and never makes a SQLite
+	 * file of that name): both reach libpq and find nobody there. */
+	authkit_ctx *ctx = NULL;
+	ck_assert_int_eq(authkit_open(&ctx, "postgres://u@127.0.0.1:1/db"), AUTHKIT_ESTORE);
+	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "postgres"));
+	ck_assert_int_eq(authkit_open(&ctx, "postgresql://u@127.0.0.1:1/db"), AUTHKIT_ESTORE);
+	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "postgres"));
+	ck_assert_ptr_null(ctx);
 }
 END_TEST
 
