@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libsqlite3-dev sqlite3 libsodium-dev libjwt-dev libjansson-dev libcrypt-dev
-	libmicrohttpd-dev libpq-dev check
+	libmicrohttpd-dev libpq-dev postgresql check
 	python3 python3-bcrypt python3-jwt valgrind
 )
 

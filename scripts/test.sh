@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 dir=build
-opts=(-Dwerror=true)
+opts=(-Dwerror=true -Dpostgres=enabled)
 if [ "${1:-}" = "--sanitize" ]; then
 	dir=build-asan
 	opts+=(-Db_sanitize=address,undefined -Db_lundef=false)
@@ -17,12 +17,19 @@ if [ "${1:-}" = "--sanitize" ]; then
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 bash scripts/build.sh "$dir" "${opts[@]}"
+
+# A private PostgreSQL server for the PostgreSQL tests (store-pg, pg-shared,
+# pg-outage), stopped however this script ends. With it started here, those
+# tests must run: a missing server is a failure, never a skip.
+eval "$(bash scripts/pg-test-cluster.sh start)"
+trap 'bash scripts/pg-test-cluster.sh stop' EXIT
+export AUTHKIT_TEST_PG_REQUIRED=1
 if [ "${1:-}" = "--valgrind" ]; then
 	# Argon2id at 19 MiB is slow under valgrind: the hashing-heavy suites
 	# (users, auth, args, fault, threads, crash) run under ASan instead.
 	vg=(meson test -C "$dir" --print-errorlogs --num-processes 2 --timeout-multiplier 4
 		--wrap='valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 -q')
-	"${vg[@]}" store token http session password vault apikey usage
+	"${vg[@]}" store store-pg token http session password vault apikey usage
 	"${vg[@]}" --suite fuzz
 	exit 0
 fi

@@ -38,6 +38,8 @@ static const ak_key keys[] = {
 	AK_INT_KEY("AUTHKIT_ARGON2_OPSLIMIT", argon2_opslimit, (long long)AK_ARGON2_MIN_OPS, (long long)AK_ARGON2_MAX_OPS),
 	AK_INT_KEY("AUTHKIT_ARGON2_MEMLIMIT", argon2_memlimit, (long long)AK_ARGON2_MIN_MEM, (long long)AK_ARGON2_MAX_MEM),
 	AK_INT_KEY("AUTHKIT_SQLITE_BUSY_TIMEOUT_MS", sqlite_busy_timeout_ms, 0, 600000),
+	AK_INT_KEY("AUTHKIT_PG_POOL_SIZE", pg_pool_size, 1, 256),
+	AK_INT_KEY("AUTHKIT_PG_TIMEOUT_MS", pg_timeout_ms, 100, 600000),
 	AK_STR_KEY("AUTHKIT_JWT_SECRET", jwt_secret),
 	AK_STR_KEY("AUTHKIT_JWT_OLD_SECRETS", jwt_old_secrets),
 	AK_STR_KEY("AUTHKIT_JWT_ISSUER", jwt_issuer),
@@ -70,6 +72,8 @@ void ak_settings_defaults(ak_settings *s)
 	s->argon2_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	s->argon2_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 	s->sqlite_busy_timeout_ms = 5000;
+	s->pg_pool_size = 8;
+	s->pg_timeout_ms = 5000;
 	strcpy(s->jwt_issuer, "authkit");
 	strcpy(s->jwt_audience, "authkit");
 	strcpy(s->jwt_alg, "HS256");

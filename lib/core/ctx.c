@@ -56,6 +56,13 @@ static int make_dummy_hash(authkit_ctx *ctx)
 	return rc;
 }
 
+/* PostgreSQL URLs by their scheme; everything else (paths, "sqlite:",
+ * ":memory:") is SQLite's. */
+bool ak_is_postgres_url(const char *db)
+{
+	return strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0;
+}
+
 static int open_store(authkit_config *cfg, authkit_store **out)
 {
 	if (cfg->store) {
@@ -63,9 +70,12 @@ static int open_store(authkit_config *cfg, authkit_store **out)
 		cfg->store = NULL;
 		return AUTHKIT_OK;
 	}
-	if (cfg->settings.db[0] == '\0')
+	const ak_settings *s = &cfg->settings;
+	if (s->db[0] == '\0')
 		return ak_fail(AUTHKIT_ECONFIG, "no store: set AUTHKIT_DB or authkit_config_set_store()");
-	return authkit_store_sqlite_open(out, cfg->settings.db, cfg->settings.sqlite_busy_timeout_ms);
+	if (ak_is_postgres_url(s->db))
+		return authkit_store_postgres_open(out, s->db, s->pg_pool_size, s->pg_timeout_ms);
+	return authkit_store_sqlite_open(out, s->db, s->sqlite_busy_timeout_ms);
 }
 
 AUTHKIT_EXTERN(int) authkit_ctx_open(authkit_ctx **out, authkit_config *cfg)

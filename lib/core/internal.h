@@ -64,6 +64,8 @@ typedef struct ak_settings {
 	long long argon2_opslimit;    /* Argon2id passes */
 	long long argon2_memlimit;    /* bytes */
 	int sqlite_busy_timeout_ms;
+	int pg_pool_size;            /* PostgreSQL: pooled connections */
+	int pg_timeout_ms;           /* PostgreSQL: bound on every wait */
 	/* access tokens (JWT) */
 	char jwt_secret[1024];       /* hex or base64 of >= 32 bytes; "" = tokens off */
 	char jwt_old_secrets[4096];  /* comma-separated, verify only */
@@ -131,6 +133,9 @@ void ak_tokens_close(authkit_ctx *ctx);
  * or all one byte, and wipes the keys from ctx->settings either way. */
 int ak_vault_open(authkit_ctx *ctx);
 void ak_vault_close(authkit_ctx *ctx);
+
+/* AUTHKIT_DB names a PostgreSQL database ("postgresql://", "postgres://"). */
+bool ak_is_postgres_url(const char *db);
 
 int64_t ak_now_ms(const authkit_ctx *ctx);
 int64_t ak_now(const authkit_ctx *ctx); /* seconds */
