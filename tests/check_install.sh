@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the build into a staging directory, then compile and run a program
-# outside the tree with nothing but `pkg-config --cflags --libs authkit`.
+# outside the tree with nothing but `pkg-config --cflags --libs authkit`, and
+# run the installed `authkit` CLI.
 # usage: check_install.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1
@@ -27,3 +28,11 @@ out=$(cd "$stage" && LD_LIBRARY_PATH=$libdir AUTHKIT_ARGON2_MEMLIMIT=19922944 ./
 echo "$out"
 grep -Eq "authenticate alice \(right\) +success" <<<"$out"
 grep -Eq "authenticate bob \(unknown\) +invalid credentials" <<<"$out"
+
+# The CLI is installed into bindir and runs against the installed library.
+cli=$(find "$stage" -path '*/bin/authkit' -type f | head -n 1)
+[ -n "$cli" ] || { echo "the authkit CLI was not installed"; exit 1; }
+LD_LIBRARY_PATH=$libdir "$cli" --version | grep -Eq '^authkit [0-9]+\.[0-9]+\.[0-9]+$'
+LD_LIBRARY_PATH=$libdir AUTHKIT_ARGON2_MEMLIMIT=19922944 "$cli" init --db "$stage/cli.db" | grep -q created
+LD_LIBRARY_PATH=$libdir AUTHKIT_ARGON2_MEMLIMIT=19922944 "$cli" check --db "$stage/cli.db" | grep -q "integrity: ok"
+echo "installed CLI: ${cli#$stage}"

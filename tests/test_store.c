@@ -467,6 +467,83 @@ START_TEST(test_summary_plan)
 }
 END_TEST
 
+static authkit_ctx *ctx_on_file(const char *path)
+{
+	authkit_config *cfg = test_config(NULL);
+	OK(authkit_config_set(cfg, "AUTHKIT_DB", path));
+	return test_ctx_from_config(cfg);
+}
+
+/* Reopen path in a context and run authkit_ctx_check on it. */
+static int ctx_check_file(const char *path, int *checked_out)
+{
+	authkit_ctx *ctx = ctx_on_file(path);
+	int rc = authkit_ctx_check(ctx, checked_out);
+	authkit_ctx_free(ctx);
+	return rc;
+}
+
+/* Overwrite one page of a (checkpointed) database file with garbage. */
+static void smash_page(const char *path, int64_t page)
+{
+	int64_t page_size = raw_int(path, "PRAGMA page_size");
+	FILE *f = fopen(path, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, (long)((page - 1) * page_size), SEEK_SET), 0);
+	for (int64_t i = 0; i < page_size; i++)
+		fputc(0xA5, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_ctx_check)
+{
+	int checked = -1;
+	ck_assert_int_eq(authkit_ctx_check(NULL, &checked), AUTHKIT_EINVALID);
+	ck_assert_int_eq(checked, 0);
+
+	char path[256];
+	test_tmp_path(path, sizeof path, "check");
+	authkit_ctx *ctx = ctx_on_file(path);
+	OK(authkit_ctx_check(ctx, &checked));
+	ck_assert_int_eq(checked, 1);
+	OK(authkit_ctx_check(ctx, NULL));
+	authkit_ctx_free(ctx);
+
+	/* An orphan row (written with foreign keys off) passes integrity_check
+	 * but not the foreign-key check. */
+	raw_exec(path, "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, idle_expires_at, "
+	               "expires_at) VALUES ('orphan', 999, randomblob(32), 1, 1, 1, 1)");
+	ck_assert_int_eq(ctx_check_file(path, &checked), AUTHKIT_ESTORE);
+	ck_assert_int_eq(checked, 0);
+	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "foreign key check"));
+	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "sessions"));
+	raw_exec(path, "DELETE FROM sessions");
+	OK(ctx_check_file(path, &checked));
+	ck_assert_int_eq(checked, 1);
+
+	/* A damaged index page: the file still opens, the check finds it. */
+	raw_exec(path, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) "
+	               "INSERT INTO users (username, email, password_hash, created_at, updated_at) "
+	               "SELECT 'user' || i, 'user' || i || '@example.com', 'x', 1, 1 FROM n");
+	int64_t index_root = raw_int(path, "SELECT rootpage FROM sqlite_schema WHERE type = 'index' "
+	                                   "AND tbl_name = 'users' ORDER BY name LIMIT 1");
+	smash_page(path, index_root);
+	ck_assert_int_eq(ctx_check_file(path, &checked), AUTHKIT_ESTORE);
+	ck_assert_int_eq(checked, 0);
+	ck_assert_ptr_nonnull(strstr(authkit_error_last(), "sqlite: integrity check"));
+	test_remove_db(path);
+
+	/* A backend without the optional slot: connectivity only. */
+	authkit_store *inner = NULL;
+	OK(authkit_store_sqlite_open(&inner, ":memory:", 0));
+	ctx = test_ctx_with_store(NULL, fault_store_wrap(inner, NULL));
+	checked = -1;
+	OK(authkit_ctx_check(ctx, &checked));
+	ck_assert_int_eq(checked, 0);
+	authkit_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *suite = suite_create("store");
@@ -484,6 +561,7 @@ static Suite *store_suite(void)
 	tcase_add_test(sq, test_memory_settings);
 	tcase_add_test(sq, test_connection_reuse);
 	tcase_add_test(sq, test_summary_plan);
+	tcase_add_test(sq, test_ctx_check);
 	suite_add_tcase(suite, sq);
 	return suite;
 }

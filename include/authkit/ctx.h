@@ -39,6 +39,15 @@ AUTHKIT_EXTERN(int64_t) authkit_ctx_now_ms(const authkit_ctx *ctx);
 /** Schema version of the open store (after migrations). */
 AUTHKIT_EXTERN(int) authkit_ctx_schema_version(authkit_ctx *ctx, int *version_out);
 
+/**
+ * Check the store for an operator (the CLI's `authkit check`): it answers,
+ * and its own consistency check passes (SQLite: PRAGMA integrity_check and
+ * PRAGMA foreign_key_check). AUTHKIT_ESTORE with the first problem in the
+ * detail message. *integrity_checked_out (may be NULL) is 1 when the backend
+ * has a consistency check and it ran, 0 when only connectivity was checked.
+ */
+AUTHKIT_EXTERN(int) authkit_ctx_check(authkit_ctx *ctx, int *integrity_checked_out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -146,3 +146,21 @@ AUTHKIT_EXTERN(int) authkit_ctx_schema_version(authkit_ctx *ctx, int *version_ou
 		return ak_fail(AUTHKIT_EINVALID, "ctx and version_out must not be NULL");
 	return ctx->store->schema_version(ctx->store, version_out);
 }
+
+AUTHKIT_EXTERN(int) authkit_ctx_check(authkit_ctx *ctx, int *integrity_checked_out)
+{
+	ak_clear_error();
+	if (integrity_checked_out)
+		*integrity_checked_out = 0;
+	if (!ctx)
+		return ak_fail(AUTHKIT_EINVALID, "ctx is NULL");
+	/* Any query proves the connection; the schema version is the cheapest. */
+	int version = 0;
+	int rc = ctx->store->schema_version(ctx->store, &version);
+	if (rc || !ctx->store->integrity_check)
+		return rc;
+	rc = ctx->store->integrity_check(ctx->store);
+	if (rc == AUTHKIT_OK && integrity_checked_out)
+		*integrity_checked_out = 1;
+	return rc;
+}

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 /** Version of the vtable layout this header describes. */
-#define AUTHKIT_STORE_VERSION 3
+#define AUTHKIT_STORE_VERSION 4
 
 #define AUTHKIT_STORE_USERNAME_BYTES (AUTHKIT_USERNAME_MAX + 1)
 #define AUTHKIT_STORE_EMAIL_BYTES (AUTHKIT_EMAIL_MAX + 1)
@@ -378,6 +378,14 @@ struct authkit_store {
 	int (*billing_list)(authkit_store *store, int64_t user_id, authkit_store_billing_cb cb, void *userdata);
 	/* pending -> paid | void only; ENOTFOUND if no such row or not pending. */
 	int (*billing_set_status)(authkit_store *store, int64_t billing_id, int status);
+
+	/* ---- version 4 ---- */
+
+	/* Optional (NULL: the backend has no such check). The backend's own
+	 * consistency check (SQLite: PRAGMA integrity_check and
+	 * foreign_key_check): AUTHKIT_OK, or AUTHKIT_ESTORE with the first
+	 * problem in the detail message (names tables and pages, never a value). */
+	int (*integrity_check)(authkit_store *store);
 };
 
 /** Initialiser: AUTHKIT_STORE_INIT sets the version and clears every slot. */

@@ -327,4 +327,8 @@ int ak_sqlite_billing_close(authkit_store *store, int64_t user_id, int64_t perio
 int ak_sqlite_billing_list(authkit_store *store, int64_t user_id, authkit_store_billing_cb cb, void *userdata);
 int ak_sqlite_billing_set_status(authkit_store *store, int64_t billing_id, int status);
 
+/* ---- version 4 ---- */
+
+int ak_sqlite_integrity_check(authkit_store *store);
+
 #endif

@@ -72,6 +72,7 @@ static void wire(authkit_store *b)
 	b->billing_close = ak_sqlite_billing_close;
 	b->billing_list = ak_sqlite_billing_list;
 	b->billing_set_status = ak_sqlite_billing_set_status;
+	b->integrity_check = ak_sqlite_integrity_check;
 }
 
 static int parse_path(const char *path, const char **file_out)
