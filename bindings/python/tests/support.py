@@ -25,7 +25,7 @@ def build_dir() -> pathlib.Path:
 def helper_program(env: str, relative: str) -> str:
     """A program built by meson (path from env, else the default build tree); skip without it."""
     path = os.environ.get(env) or str(build_dir() / relative)
-    if not os.access(path, os.X_OK):
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         raise unittest.SkipTest(f"{relative} not built (set {env})")
     return path
 

@@ -1,0 +1,71 @@
+"""One Context shared by Python threads (the library is thread-safe; ctypes
+drops the GIL during each call). Speed-ups are measured by bench/bench_python.py,
+not asserted here."""
+import threading
+import unittest
+
+import support
+import authkit
+
+
+def run_threads(count, target):
+    errors = []
+
+    def guarded(i):
+        try:
+            target(i)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+class ThreadTest(support.ContextTest):
+    def test_concurrent_authentication(self):
+        for i in range(4):
+            self.ctx.register(f"user{i}", f"user{i}@example.com", support.PASSWORD)
+        results = {}
+
+        def work(i):
+            for _ in range(3):
+                results.setdefault(i, []).append(self.ctx.authenticate(f"user{i}", support.PASSWORD).id)
+        self.assertEqual(run_threads(4, work), [])
+        self.assertEqual({i: set(ids) for i, ids in results.items()}, {i: {i + 2} for i in range(4)})
+
+    def test_error_detail_stays_on_its_thread(self):
+        login = self.ctx.login("alice", support.PASSWORD)
+        barrier = threading.Barrier(4)
+
+        def work(i):
+            barrier.wait()
+            for _ in range(2000):
+                if i % 2:
+                    self.assertEqual(self.ctx.verify_access_token(login.access_token).user_id, 1)
+                else:
+                    with self.assertRaises(authkit.InvalidToken) as cm:
+                        self.ctx.verify_access_token("not.a.token")
+                    self.assertTrue(cm.exception.message)
+                    self.assertNotEqual(cm.exception.message, "no error")
+        self.assertEqual(run_threads(4, work), [])
+
+    def test_sessions_from_many_threads(self):
+        tokens = []
+        lock = threading.Lock()
+
+        def work(i):
+            for _ in range(5):
+                r = self.ctx.login("alice", support.PASSWORD)
+                self.ctx.check_session(r.session_token)
+                with lock:
+                    tokens.append(r.session_token)
+        self.assertEqual(run_threads(3, work), [])
+        self.assertEqual(len(set(tokens)), 15)
+        self.assertEqual(len(self.ctx.sessions(1)), 15)
+
+
+if __name__ == "__main__":
+    unittest.main()
