@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Benchmark of the Python binding (bindings/python), next to raw references
+measured in the same run (docs/PERFORMANCE.md, "Python binding"):
+
+  auth_2t_vs_1t     Context.authenticate per second, two Python threads
+                    sharing one Context vs one thread; target >= 1.7x. Next to
+                    it the same ratio for libsodium's crypto_pwhash_str_verify
+                    called through ctypes: what this machine allows (each
+                    verify maps and zero-fills 64 MiB: memory-bandwidth bound).
+                    Default (production) Argon2id cost.
+  verify_repeated   Context.verify_access_token of one repeated token (the
+                    library's token cache), microseconds per call; target
+                    <= 3 us and faster than PyJWT's jwt.decode of the same
+                    token (Debian's python3-jwt), also shown: the bare ctypes
+                    calls (verify + free) with no wrapper.
+
+usage: bench_python.py [--quick]    (ninja -C build bench-python; use a release build)
+Timing: time.perf_counter_ns, best of 3 rounds; >= 200,000 calls per round.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import pathlib
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "bindings" / "python"))
+import authkit  # noqa: E402
+from authkit._lib import lib  # noqa: E402
+
+QUICK = "--quick" in sys.argv[1:]
+ROUNDS = 3
+AUTH_PER_THREAD = 2 if QUICK else 12
+VERIFY_CALLS = 2_000 if QUICK else 200_000
+PASSWORD = "correct horse battery staple"
+
+
+def line(name, what, value, unit, ref_what, ref, ratio, target, verdict):
+    print(f"{name:<18} {what:<10} {value:10.3f} {unit:<5} {ref_what:<12} {ref:10.3f} {unit:<5} "
+          f"ratio {ratio:6.3f}   target {target:<12} {verdict}", flush=True)
+
+
+def throughput(nthreads: int, per_thread: int, op) -> float:
+    """Operations per second with nthreads threads each running op per_thread times."""
+    barrier = threading.Barrier(nthreads + 1)
+    failures = []
+
+    def worker(i):
+        barrier.wait()
+        for _ in range(per_thread):
+            if not op(i):
+                failures.append(i)
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(nthreads)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter_ns()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter_ns() - start
+    if failures:
+        raise SystemExit(f"ERROR: {len(failures)} failed operations")
+    return nthreads * per_thread / (elapsed / 1e9)
+
+
+def best_ratio(op) -> tuple:
+    one = max(throughput(1, AUTH_PER_THREAD, op) for _ in range(ROUNDS))
+    two = max(throughput(2, AUTH_PER_THREAD, op) for _ in range(ROUNDS))
+    return two, one, two / one
+
+
+def bench_threads(tmp: str) -> None:
+    db = os.path.join(tmp, "bench.db")
+    with authkit.open(db, from_env=False) as ctx:  # default cost: 64 MiB, t=2
+        for i in range(2):
+            ctx.register(f"user{i}", f"user{i}@example.com", PASSWORD)
+        stored = ctx.hash_password(PASSWORD)
+        ctx.authenticate("user0", PASSWORD)  # warm up
+
+        def auth(i):
+            return ctx.authenticate(f"user{i}", PASSWORD).id > 0
+        two, one, ratio = best_ratio(auth)
+        line("auth_2t_vs_1t", "2 threads", two, "op/s", "1 thread", one, ratio, ">= 1.70",
+             "PASS" if ratio >= 1.7 else "MISS")
+
+    sodium = ctypes.CDLL("libsodium.so.23")
+    sodium.sodium_init()
+    verify = sodium.crypto_pwhash_str_verify
+    verify.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulonglong]
+    verify.restype = ctypes.c_int
+    h, pw = stored.encode(), PASSWORD.encode()
+    two, one, ratio = best_ratio(lambda i: verify(h, pw, len(pw)) == 0)
+    line("raw_verify_2t_vs_1t", "2 threads", two, "op/s", "1 thread", one, ratio, "(reference)", "info")
+
+
+def per_call_us(fn, calls: int) -> float:
+    best = None
+    for _ in range(ROUNDS):
+        start = time.perf_counter_ns()
+        for _ in range(calls):
+            fn()
+        elapsed = time.perf_counter_ns() - start
+        best = elapsed if best is None or elapsed < best else best
+    return best / calls / 1000
+
+
+def bench_verify() -> None:
+    key = os.urandom(32)
+    with authkit.open(":memory:", from_env=False, jwt_secret=key.hex(), **authkit.MIN_COST) as ctx:
+        ctx.register("alice", "alice@example.com", PASSWORD)
+        token_str = ctx.login("alice", PASSWORD).access_token
+        token = token_str.encode()
+        verify = ctx.verify_access_token
+        assert verify(token).user_id == 1
+        binding = per_call_us(lambda: verify(token), VERIFY_CALLS)
+
+        handle, raw_verify, raw_free = ctx._handle, lib.authkit_token_verify, lib.authkit_principal_free
+        out = ctypes.c_void_p()
+        ref = ctypes.byref(out)
+
+        def bare():
+            raw_verify(handle, token, 0, ref)
+            raw_free(out)
+        bare_us = per_call_us(bare, VERIFY_CALLS)
+
+    try:
+        import jwt
+    except ImportError:
+        print("verify_repeated    PyJWT missing (apt-get install python3-jwt): binding "
+              f"{binding:.3f} us, bare ctypes {bare_us:.3f} us")
+        return
+    claims = jwt.decode(token_str, key, algorithms=["HS256"], audience="authkit", issuer="authkit")
+    assert claims["sub"] == "1"
+    pyjwt = per_call_us(lambda: jwt.decode(token_str, key, algorithms=["HS256"], audience="authkit",
+                                           issuer="authkit"), VERIFY_CALLS)
+    ok = binding <= 3.0 and binding < pyjwt
+    line("verify_repeated", "binding", binding, "us", "jwt.decode", pyjwt, binding / pyjwt, "<= 3 us, < 1",
+         "PASS" if ok else "MISS")
+    line("(verify, bare)", "ctypes", bare_us, "us", "binding", binding, bare_us / binding, "(reference)", "info")
+
+
+def main() -> None:
+    print(f"libauthkit {authkit.version()} from {authkit._lib.path}; Python {sys.version.split()[0]}; "
+          f"{os.cpu_count()} CPUs{'; QUICK' if QUICK else ''}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-python-") as tmp:
+        bench_threads(tmp)
+    bench_verify()
+
+
+if __name__ == "__main__":
+    main()
