@@ -129,7 +129,7 @@ class Principal:
         self.close()
 
     def __del__(self) -> None:
-        ptr = getattr(self, "_ptr", None)
+        ptr = self._ptr  # always set: __init__ does nothing else
         if ptr:
             self._ptr = None
             _free(ptr)
