@@ -8,6 +8,7 @@ PACKAGES=(
 	libsqlite3-dev sqlite3 libsodium-dev libjwt-dev libjansson-dev libcrypt-dev
 	libmicrohttpd-dev libpq-dev postgresql check
 	python3 python3-bcrypt python3-jwt valgrind
+	libcurl4-openssl-dev curl wrk
 )
 
 missing=()
