@@ -60,8 +60,8 @@ mkdir -p data/run
 url="http://127.0.0.1:$port"
 echo
 echo "Image-generation server: $url/  (Ctrl-C stops it; data in data/run/)"
-echo "Try it from another shell:"
-echo
-print_session "$url" | sed 's/^/    /'
-echo
+echo "Try it from another shell (copy the lines between the rules):"
+echo "------------------------------------------------------------------------"
+print_session "$url"
+echo "------------------------------------------------------------------------"
 exec ./build/examples/imagegen/authkit-imagegen --port "$port" --db data/run/imagegen.db --data-dir data/run/imagegen
