@@ -77,13 +77,18 @@ int ig_images_open(const char *data_dir, ig_images **out)
 	if (sodium_init() < 0)
 		return -1;
 	ig_images *ig = calloc(1, sizeof *ig);
+	if (!ig)
+		return -1;
+	pthread_mutex_init(&ig->lock, NULL);
 	char *db_path = NULL;
-	if (!ig || asprintf(&ig->dir, "%s/images", data_dir) < 0 || asprintf(&db_path, "%s/images.db", data_dir) < 0) {
-		if (ig)
-			ig->dir = NULL;
+	if (asprintf(&ig->dir, "%s/images", data_dir) < 0) {
+		ig->dir = NULL; /* asprintf leaves it undefined on failure */
 		goto fail;
 	}
-	pthread_mutex_init(&ig->lock, NULL);
+	if (asprintf(&db_path, "%s/images.db", data_dir) < 0) {
+		db_path = NULL;
+		goto fail;
+	}
 	if (mkdir(ig->dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "imagegen: cannot create %s: %s\n", ig->dir, strerror(errno));
 		goto fail;
@@ -115,8 +120,7 @@ void ig_images_close(ig_images *ig)
 	for (int i = 0; i < ST__N; i++)
 		sqlite3_finalize(ig->st[i]);
 	sqlite3_close(ig->db);
-	if (ig->dir)
-		pthread_mutex_destroy(&ig->lock);
+	pthread_mutex_destroy(&ig->lock);
 	free(ig->dir);
 	free(ig);
 }

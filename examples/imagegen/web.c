@@ -314,11 +314,9 @@ void ig_web_image(ex_request *req, void *userdata)
 	ig_server *s = userdata;
 	char id[IG_ID_CHARS + 1];
 	const char *rest = ex_req_path_rest(req);
-	size_t len = strlen(rest);
 	/* "/images/<id>" or "/images/<id>.png" */
-	if (len == IG_ID_CHARS + 4 && strcmp(rest + IG_ID_CHARS, ".png") == 0)
-		len = IG_ID_CHARS;
-	if (len != IG_ID_CHARS) {
+	size_t len = strcspn(rest, ".");
+	if (len != IG_ID_CHARS || (rest[len] != '\0' && strcmp(rest + len, ".png") != 0)) {
 		ex_reply_error(req, 404, "not_found", "no such image");
 		return;
 	}
