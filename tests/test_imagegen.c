@@ -797,6 +797,34 @@ START_TEST(register_errors)
 }
 END_TEST
 
+START_TEST(logout_revokes_the_bearer_token)
+{
+	hs_server s;
+	start(&s, NULL, NULL);
+	register_json(&s, "pete");
+	char *token = login_token(&s, "pete");
+	char *other = login_token(&s, "pete"); /* a second session of the same user */
+	free(generate(&s, token, "before logout", 201));
+	/* A bearer-authenticated logout needs no CSRF token (no cookie involved). */
+	hs_response r;
+	hs_request rq = {.method = "POST", .path = "/logout", .content_type = "application/x-www-form-urlencoded",
+	                 .body = "", .bearer = token};
+	hs_do(&s, &rq, &r);
+	ck_assert_int_eq(r.status, 303);
+	hs_response_free(&r);
+	/* Tokens are verified statefully: the revoked session's token stops at once. */
+	hs_post_json(&s, "/api/generate-image", "{\"prompt\":\"after logout\"}", token, &r);
+	ck_assert_int_eq(r.status, 401);
+	json_decref(hs_json(&r));
+	hs_response_free(&r);
+	/* The other session is untouched. */
+	free(generate(&s, other, "other session", 201));
+	free(other);
+	free(token);
+	hs_stop(&s);
+}
+END_TEST
+
 static Suite *imagegen_suite(void)
 {
 	Suite *s = suite_create("imagegen");
@@ -813,6 +841,7 @@ static Suite *imagegen_suite(void)
 	tcase_add_test(tc, api_key_access);
 	tcase_add_test(tc, unauthenticated_requests);
 	tcase_add_test(tc, register_errors);
+	tcase_add_test(tc, logout_revokes_the_bearer_token);
 	suite_add_tcase(s, tc);
 	return s;
 }
