@@ -79,33 +79,26 @@ static void read_listening_line(hs_server *s)
 	snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%u", s->port);
 }
 
-void hs_start(hs_server *s, const char *binary, const char *const *extra_args, const char *const *extra_env)
+static void spawn(hs_server *s)
 {
-	memset(s, 0, sizeof *s);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	const char *tmp = getenv("TMPDIR");
-	snprintf(s->data_dir, sizeof s->data_dir, "%s/authkit-srv-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	ck_assert_msg(mkdtemp(s->data_dir) != NULL, "mkdtemp: %s", strerror(errno));
-	snprintf(s->log_path, sizeof s->log_path, "%s/server.log", s->data_dir);
-
 	const char *argv[64];
 	size_t argc = 0;
 	char *wrapper = getenv("HS_SERVER_WRAPPER") ? strdup(getenv("HS_SERVER_WRAPPER")) : NULL;
 	for (char *save = NULL, *w = wrapper ? strtok_r(wrapper, " ", &save) : NULL; w && argc < 16;
 	     w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
-	argv[argc++] = binary;
+	argv[argc++] = s->binary;
 	argv[argc++] = "--port";
 	argv[argc++] = "0";
 	argv[argc++] = "--data-dir";
 	argv[argc++] = s->data_dir;
-	for (const char *const *a = extra_args; a && *a && argc < 62; a++)
+	for (const char *const *a = s->extra_args; a && *a && argc < 62; a++)
 		argv[argc++] = *a;
 	argv[argc] = NULL;
 
 	int out[2];
 	ck_assert_int_eq(pipe(out), 0);
-	int log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	ck_assert_int_ge(log_fd, 0);
 	fflush(NULL);
 	pid_t pid = fork();
@@ -116,7 +109,7 @@ void hs_start(hs_server *s, const char *binary, const char *const *extra_args, c
 		close(out[0]);
 		close(out[1]);
 		close(log_fd);
-		child_env(extra_env);
+		child_env(s->extra_env);
 		execv(argv[0], (char *const *)argv);
 		if (argv[0][0] != '/')
 			execvp(argv[0], (char *const *)argv);
@@ -131,6 +124,21 @@ void hs_start(hs_server *s, const char *binary, const char *const *extra_args, c
 	read_listening_line(s);
 }
 
+void hs_start(hs_server *s, const char *binary, const char *const *extra_args, const char *const *extra_env)
+{
+	memset(s, 0, sizeof *s);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	const char *tmp = getenv("TMPDIR");
+	snprintf(s->data_dir, sizeof s->data_dir, "%s/authkit-srv-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	ck_assert_msg(mkdtemp(s->data_dir) != NULL, "mkdtemp: %s", strerror(errno));
+	snprintf(s->log_path, sizeof s->log_path, "%s/server.log", s->data_dir);
+	s->binary = binary;
+	s->extra_args = extra_args;
+	s->extra_env = extra_env;
+	spawn(s);
+}
+
+
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -139,13 +147,12 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 	return remove(path);
 }
 
-void hs_stop(hs_server *s)
+/* SIGTERM and reap; asserts a clean exit within 60 s. */
+static void terminate(hs_server *s)
 {
-	if (s->pid <= 0)
-		return;
 	ck_assert_int_eq(kill(s->pid, SIGTERM), 0);
 	int status = 0;
-	pid_t r;
+	pid_t r = 0;
 	/* Bounded wait for the exit (not a timing assertion: a hung server fails). */
 	for (int i = 0; i < 600; i++) {
 		r = waitpid(s->pid, &status, WNOHANG);
@@ -163,6 +170,19 @@ void hs_stop(hs_server *s)
 	close(s->stdout_fd);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "server exit status %d (see %s)", status,
 	              s->log_path);
+}
+
+void hs_restart(hs_server *s)
+{
+	terminate(s);
+	spawn(s);
+}
+
+void hs_stop(hs_server *s)
+{
+	if (s->pid <= 0)
+		return;
+	terminate(s);
 	hs_assert_clean(s);
 	for (size_t i = 0; i < s->n_secrets; i++)
 		free(s->secrets[i]);

@@ -36,6 +36,10 @@ typedef struct hs_server {
 	unsigned secret_where[HS_MAX_SECRETS];
 	size_t n_secrets;
 	int keep_data; /* set to 1 to keep data_dir after hs_stop (debugging) */
+	/* what hs_start was given (the caller keeps them alive), for hs_restart */
+	const char *binary;
+	const char *const *extra_args;
+	const char *const *extra_env;
 } hs_server;
 
 /**
@@ -49,6 +53,13 @@ void hs_start(hs_server *s, const char *binary, const char *const *extra_args, c
 
 /** SIGTERM, wait, assert exit status 0, scan the log for secrets, free, remove the data dir. */
 void hs_stop(hs_server *s);
+
+/**
+ * SIGTERM the server (asserting a clean exit) and start it again on the
+ * same data directory, with the same arguments and environment; the port
+ * may change. Secrets registered so far stay registered.
+ */
+void hs_restart(hs_server *s);
 
 /** The binary named by environment variable var (set by tests/meson.build); asserts it is set. */
 const char *hs_binary_from_env(const char *var);

@@ -303,7 +303,7 @@ START_TEST(api_generate_story)
 	                     "{\"prompt\":\"x\",\"scenes\":\"2\"}", "{}"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		hs_post_json(&s, "/api/generate-story", bad[i], token, &r);
-		hs_assert_error(&r, 400, "invalid_request");
+		hs_assert_error(&r, 400, "invalid");
 		hs_response_free(&r);
 	}
 	free(token);
@@ -509,7 +509,7 @@ START_TEST(wrong_password_and_locked_account)
 	hs_response_free(&r);
 	/* Missing fields. */
 	hs_post_json(&s, "/login", "{\"username\":\"erin\"}", NULL, &r);
-	hs_assert_error(&r, 400, "invalid_request");
+	hs_assert_error(&r, 400, "invalid");
 	hs_response_free(&r);
 	hs_stop(&s);
 }
@@ -530,20 +530,20 @@ START_TEST(bad_requests)
 	ck_assert_int_eq(r.status, 400);
 	hs_response_free(&r);
 	hs_post_json(&s, "/api/generate-image", "{\"prompt\": 42}", token, &r);
-	hs_assert_error(&r, 400, "invalid_request");
+	hs_assert_error(&r, 400, "invalid");
 	hs_response_free(&r);
 	hs_post_json(&s, "/api/generate-image", "{\"prompt\": \"\"}", token, &r);
-	hs_assert_error(&r, 400, "invalid_request");
+	hs_assert_error(&r, 400, "invalid");
 	hs_response_free(&r);
 	hs_post_json(&s, "/api/generate-image", "{\"prompt\": \"bell\\u0007\"}", token, &r);
-	hs_assert_error(&r, 400, "invalid_request");
+	hs_assert_error(&r, 400, "invalid");
 	hs_response_free(&r);
 	char *long_prompt = malloc(1100 + 20);
 	strcpy(long_prompt, "{\"prompt\":\"");
 	memset(long_prompt + 11, 'x', 1001);
 	strcpy(long_prompt + 1012, "\"}");
 	hs_post_json(&s, "/api/generate-image", long_prompt, token, &r);
-	hs_assert_error(&r, 400, "invalid_request");
+	hs_assert_error(&r, 400, "invalid");
 	hs_response_free(&r);
 	free(long_prompt);
 
@@ -605,12 +605,12 @@ START_TEST(quota_exceeded_is_429_with_retry_after)
 	/* A story of two does not fit in the one image left: refused whole. */
 	hs_response r;
 	hs_post_json(&s, "/api/generate-story", "{\"prompts\":[\"a\",\"b\"]}", token, &r);
-	hs_assert_error(&r, 429, "quota_exceeded");
+	hs_assert_error(&r, 429, "limit");
 	hs_response_free(&r);
 	free(generate(&s, token, "three", 201));
 
 	hs_post_json(&s, "/api/generate-image", "{\"prompt\":\"four\"}", token, &r);
-	hs_assert_error(&r, 429, "quota_exceeded");
+	hs_assert_error(&r, 429, "limit");
 	char *retry = hs_header(&r, "Retry-After");
 	ck_assert_ptr_nonnull(retry);
 	long secs = strtol(retry, NULL, 10);
@@ -784,7 +784,7 @@ START_TEST(register_errors)
 	ck_assert_int_eq(r.status, 400);
 	hs_response_free(&r);
 	hs_post_json(&s, "/register", "{\"username\":\"oscar\"}", NULL, &r);
-	hs_assert_error(&r, 400, "invalid_request");
+	hs_assert_error(&r, 400, "invalid");
 	hs_response_free(&r);
 	/* The form shows the error and keeps the (escaped) username, never the password. */
 	hs_post_form(&s, "/register", "username=%3Cb%3Eoscar&email=o%40example.com&password=correct+horse+battery+staple",

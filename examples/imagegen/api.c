@@ -14,7 +14,7 @@ static json_t *image_json(const char *id, const char *prompt)
 static void reply_generation_failure(ex_request *req, int rc)
 {
 	if (rc == IG_GEN_QUOTA)
-		ex_reply_error(req, 429, "quota_exceeded", "daily image quota reached; see Retry-After");
+		ex_reply_error(req, 429, "limit", "daily image quota reached; see Retry-After");
 	else
 		ex_reply_error(req, 500, "internal", "the image could not be generated");
 }
@@ -48,7 +48,7 @@ void ig_api_generate_image(ex_request *req, void *userdata)
 	ig_job job;
 	const char *problem = ig_job_from_prompt(&job, ex_req_field(req, "prompt"), 1);
 	if (problem) {
-		ex_reply_error(req, 400, "invalid_request", problem);
+		ex_reply_error(req, 400, "invalid", problem);
 		return;
 	}
 	run_and_reply(req, userdata, &job);
@@ -72,7 +72,7 @@ void ig_api_generate_story(ex_request *req, void *userdata)
 	if (!problem && job.n > 0)
 		job.story = 1;
 	if (problem) {
-		ex_reply_error(req, 400, "invalid_request", problem);
+		ex_reply_error(req, 400, "invalid", problem);
 		return;
 	}
 	run_and_reply(req, userdata, &job);

@@ -98,7 +98,7 @@ void ig_web_login(ex_request *req, void *userdata)
 	const char *identifier = login_identifier(req), *password = ex_req_field(req, "password");
 	if (!identifier || !password) {
 		if (is_json) {
-			ex_reply_error(req, 400, "invalid_request", "username and password are required");
+			ex_reply_error(req, 400, "invalid", "username and password are required");
 		} else {
 			ex_buf page = {0};
 			ig_page_login(&page, "Enter your username and password.", identifier);
@@ -156,7 +156,7 @@ void ig_web_register(ex_request *req, void *userdata)
 		authkit_login_free(login);
 	} else if (is_json) {
 		if (!username || !email || !password)
-			ex_reply_error(req, 400, "invalid_request", "username, email and password are required");
+			ex_reply_error(req, 400, "invalid", "username, email and password are required");
 		else
 			ex_reply_status(req, rc);
 	} else {
