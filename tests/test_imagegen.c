@@ -507,6 +507,15 @@ START_TEST(wrong_password_and_locked_account)
 	hs_post_json(&s, "/login", body, NULL, &r);
 	ck_assert_int_eq(r.status, 401);
 	hs_response_free(&r);
+	/* A password over the library's 4096-byte cap is the same 401, not a 400. */
+	char *huge = malloc(6000);
+	int n = snprintf(huge, 6000, "{\"username\":\"zed\",\"password\":\"");
+	memset(huge + n, 'p', 5000);
+	strcpy(huge + n + 5000, "\"}");
+	hs_post_json(&s, "/login", huge, NULL, &r);
+	ck_assert_int_eq(r.status, 401);
+	hs_response_free(&r);
+	free(huge);
 	/* Missing fields. */
 	hs_post_json(&s, "/login", "{\"username\":\"erin\"}", NULL, &r);
 	hs_assert_error(&r, 400, "invalid");
@@ -825,6 +834,51 @@ START_TEST(logout_revokes_the_bearer_token)
 }
 END_TEST
 
+START_TEST(refresh_rotates_and_reuse_revokes)
+{
+	hs_server s;
+	start(&s, NULL, NULL);
+	register_json(&s, "quinn");
+	hs_response r;
+	char body[300];
+	snprintf(body, sizeof body, "{\"username\":\"quinn\",\"password\":\"%s\"}", PASSWORD);
+	hs_post_json(&s, "/login", body, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	char *refresh1 = hs_json_string(&r, "refresh_token");
+	hs_forbid(&s, refresh1, HS_IN_LOG);
+	hs_response_free(&r);
+
+	snprintf(body, sizeof body, "{\"refresh_token\":\"%s\"}", refresh1);
+	hs_post_json(&s, "/api/refresh", body, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	char *access2 = hs_json_string(&r, "access_token");
+	char *refresh2 = hs_json_string(&r, "refresh_token");
+	hs_forbid(&s, access2, HS_IN_LOG);
+	hs_forbid(&s, refresh2, HS_IN_LOG);
+	ck_assert_str_ne(refresh1, refresh2);
+	hs_response_free(&r);
+	free(generate(&s, access2, "fresh token", 201));
+
+	/* The rotated token again: refused, and the whole session dies with it. */
+	hs_post_json(&s, "/api/refresh", body, NULL, &r);
+	ck_assert_int_eq(r.status, 401);
+	hs_response_free(&r);
+	free(generate(&s, access2, "after reuse", 401));
+	snprintf(body, sizeof body, "{\"refresh_token\":\"%s\"}", refresh2);
+	hs_post_json(&s, "/api/refresh", body, NULL, &r);
+	ck_assert_int_eq(r.status, 401);
+	hs_response_free(&r);
+
+	hs_post_json(&s, "/api/refresh", "{}", NULL, &r);
+	hs_assert_error(&r, 400, "invalid");
+	hs_response_free(&r);
+	free(refresh1);
+	free(refresh2);
+	free(access2);
+	hs_stop(&s);
+}
+END_TEST
+
 static Suite *imagegen_suite(void)
 {
 	Suite *s = suite_create("imagegen");
@@ -842,6 +896,7 @@ static Suite *imagegen_suite(void)
 	tcase_add_test(tc, unauthenticated_requests);
 	tcase_add_test(tc, register_errors);
 	tcase_add_test(tc, logout_revokes_the_bearer_token);
+	tcase_add_test(tc, refresh_rotates_and_reuse_revokes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -55,5 +55,6 @@ void ig_web_root(ex_request *req, void *userdata);
 void ig_api_generate_image(ex_request *req, void *userdata);
 void ig_api_generate_story(ex_request *req, void *userdata);
 void ig_api_create_key(ex_request *req, void *userdata);
+void ig_api_refresh(ex_request *req, void *userdata);
 
 #endif

@@ -71,20 +71,38 @@ static const char *login_identifier(const ex_request *req)
 	return id;
 }
 
-/* JSON login: the access and refresh tokens (the session is the token's sid). */
-static void reply_tokens(ex_request *req, const authkit_login_result *login)
+/* The token pair of a login or a refresh, OAuth2-style (the session is the token's sid). */
+static json_t *token_pair_json(ex_request *req, const authkit_login_result *l)
 {
-	int64_t now = authkit_ctx_now_ms(ex_req_ctx(req)) / 1000;
-	const authkit_user *u = authkit_login_user(login);
-	json_t *body = json_pack("{s:s, s:s, s:s, s:I, s:{s:I, s:s}}", "access_token",
-	                         authkit_login_access_token(login), "refresh_token", authkit_login_refresh_token(login),
-	                         "token_type", "bearer", "expires_in",
-	                         (json_int_t)(authkit_login_access_expires_at(login) - now), "user", "id",
-	                         (json_int_t)authkit_login_user_id(login), "username", u ? authkit_user_username(u) : "");
-	if (!body)
-		ex_reply_error(req, 500, "internal", "could not build the response");
-	else
+	int64_t expires_in = authkit_login_access_expires_at(l) - authkit_ctx_now_ms(ex_req_ctx(req)) / 1000;
+	return json_pack("{s:s, s:s, s:s, s:I}", "access_token", authkit_login_access_token(l), "refresh_token",
+	                 authkit_login_refresh_token(l), "token_type", "bearer", "expires_in",
+	                 (json_int_t)(expires_in > 0 ? expires_in : 0));
+}
+
+static void reply_token_pair(ex_request *req, json_t *body)
+{
+	if (body)
 		ex_reply_json(req, 200, body);
+	else
+		ex_reply_error(req, 500, "internal", "could not build the response");
+}
+
+void ig_api_refresh(ex_request *req, void *userdata)
+{
+	(void)userdata;
+	const char *refresh = ex_req_field(req, "refresh_token");
+	if (!refresh) {
+		ex_reply_error(req, 400, "invalid", "refresh_token is required");
+		return;
+	}
+	authkit_login_result *l = NULL;
+	int rc = authkit_refresh(ex_req_ctx(req), refresh, ex_req_ip(req), &l);
+	if (rc == AUTHKIT_OK)
+		reply_token_pair(req, token_pair_json(req, l));
+	else /* reuse of a rotated token (EREUSE) has already revoked the session */
+		ex_reply_status(req, rc == AUTHKIT_EINVALID ? AUTHKIT_ETOKEN : rc);
+	authkit_login_free(l);
 }
 
 void ig_web_login(ex_request *req, void *userdata)
@@ -108,8 +126,15 @@ void ig_web_login(ex_request *req, void *userdata)
 	}
 	authkit_login_result *login = NULL;
 	int rc = authkit_login(ex_req_ctx(req), identifier, password, ex_req_ip(req), ex_req_user_agent(req), &login);
+	if (rc == AUTHKIT_EINVALID) /* e.g. an over-long password: one answer for every bad credential */
+		rc = AUTHKIT_EAUTH;
 	if (rc == AUTHKIT_OK && is_json) {
-		reply_tokens(req, login);
+		json_t *body = token_pair_json(req, login);
+		const authkit_user *u = authkit_login_user(login);
+		if (body)
+			json_object_set_new(body, "user", json_pack("{s:I, s:s}", "id", (json_int_t)authkit_user_id(u),
+			                                            "username", authkit_user_username(u)));
+		reply_token_pair(req, body);
 	} else if (rc == AUTHKIT_OK) {
 		if (ex_reply_session_cookie(req, authkit_login_session_token(login)) == 0)
 			ex_reply_redirect(req, "/dashboard");
