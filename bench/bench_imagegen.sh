@@ -45,7 +45,7 @@ exec 3<"$DIR/stdout"
 IFS= read -r -t 60 line <&3 || { echo "bench_imagegen: server did not start" >&2; cat "$DIR/stderr" >&2; exit 1; }
 URL=$(printf '%s\n' "$line" | grep -o 'http://[^ ]*' | sed 's:/$::')
 
-PW='bench passphrase that is long'
+PW='lighthouse keeper at dawn 42'
 curl -fsS -o /dev/null -H 'Content-Type: application/json' \
 	-d "{\"username\":\"bench\",\"email\":\"bench@example.com\",\"password\":\"$PW\"}" "$URL/register"
 TOKEN=$(curl -fsS -H 'Content-Type: application/json' -d "{\"username\":\"bench\",\"password\":\"$PW\"}" \

@@ -14,6 +14,7 @@
 
 static const char schema_sql[] =
 	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=NORMAL;" /* WAL: a kill -9 loses nothing; only a power cut may lose the last commits */
 	"CREATE TABLE IF NOT EXISTS images ("
 	" id TEXT PRIMARY KEY,"
 	" user_id INTEGER NOT NULL,"
