@@ -12,9 +12,11 @@
  */
 #include "ex_common.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CHAT_MESSAGE_MAX 4000 /* bytes of one chat message */
 #define CHAT_SERVICE "chat"
@@ -384,18 +386,103 @@ static void api_refresh(ex_request *req, void *ud)
 	authkit_login_free(l);
 }
 
+/*
+ * Profile cache for GET /auth/api/me, the hot path of an API client. Who
+ * the caller is and whether the token and its session are alive is decided
+ * on every request by the stateful token check (never cached); only the
+ * profile's display fields (the JSON below) are kept, per user, for at most
+ * PROFILE_TTL_MS, so a change made by another process (`authkit user ...`)
+ * shows within seconds and /me costs one store lookup instead of two.
+ * Fixed memory: PROFILE_SLOTS slots, direct-mapped by user id.
+ */
+#define PROFILE_SLOTS 1024
+#define PROFILE_JSON_MAX 1024
+#define PROFILE_TTL_MS 5000
+
+typedef struct profile_slot {
+	pthread_mutex_t lock;
+	int64_t user_id; /* 0: empty */
+	int64_t filled_ms;
+	size_t len;
+	char json[PROFILE_JSON_MAX];
+} profile_slot;
+
+static profile_slot profiles[PROFILE_SLOTS];
+
+static void profiles_init(void)
+{
+	for (size_t i = 0; i < PROFILE_SLOTS; i++)
+		pthread_mutex_init(&profiles[i].lock, NULL);
+}
+
+static void profiles_destroy(void)
+{
+	for (size_t i = 0; i < PROFILE_SLOTS; i++)
+		pthread_mutex_destroy(&profiles[i].lock);
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A malloc'd copy of user_id's cached profile JSON, or NULL on a miss. */
+static char *profile_get(int64_t user_id, size_t *len_out)
+{
+	profile_slot *slot = &profiles[(uint64_t)user_id % PROFILE_SLOTS];
+	char *copy = NULL;
+	pthread_mutex_lock(&slot->lock);
+	if (slot->user_id == user_id && monotonic_ms() - slot->filled_ms < PROFILE_TTL_MS &&
+	    (copy = malloc(slot->len + 1)) != NULL) {
+		memcpy(copy, slot->json, slot->len + 1);
+		*len_out = slot->len;
+	}
+	pthread_mutex_unlock(&slot->lock);
+	return copy;
+}
+
+static void profile_put(int64_t user_id, const char *json, size_t len)
+{
+	if (len >= PROFILE_JSON_MAX)
+		return;
+	profile_slot *slot = &profiles[(uint64_t)user_id % PROFILE_SLOTS];
+	pthread_mutex_lock(&slot->lock);
+	slot->user_id = user_id;
+	slot->filled_ms = monotonic_ms();
+	slot->len = len;
+	memcpy(slot->json, json, len + 1);
+	pthread_mutex_unlock(&slot->lock);
+}
+
 static void api_me(ex_request *req, void *ud)
 {
 	(void)ud;
-	const authkit_principal *p = ex_req_principal(req);
+	int64_t user_id = authkit_principal_user_id(ex_req_principal(req));
+	size_t len = 0;
+	char *json = profile_get(user_id, &len);
+	if (json) {
+		ex_reply_bytes(req, 200, "application/json", json, len, free);
+		return;
+	}
 	authkit_user *u = NULL;
-	int rc = authkit_user_get_by_id(ex_req_ctx(req), authkit_principal_user_id(p), &u);
+	int rc = authkit_user_get_by_id(ex_req_ctx(req), user_id, &u);
 	if (rc != AUTHKIT_OK) {
 		ex_reply_status(req, rc == AUTHKIT_ENOTFOUND ? AUTHKIT_EREVOKED : rc);
 		return;
 	}
-	ex_reply_json(req, 200, user_json(u));
+	json_t *profile = user_json(u);
 	authkit_user_free(u);
+	json = profile ? json_dumps(profile, JSON_COMPACT) : NULL;
+	json_decref(profile);
+	if (!json) {
+		ex_reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	len = strlen(json);
+	profile_put(user_id, json, len);
+	ex_reply_bytes(req, 200, "application/json", json, len, free);
 }
 
 static void api_check(ex_request *req, void *ud)
@@ -562,7 +649,9 @@ int main(int argc, char **argv)
 	if (rc != EX_INIT_OK)
 		return rc == EX_INIT_EXIT_OK ? 0 : rc;
 	app.login_path = "/auth/login";
+	profiles_init();
 	rc = ex_app_run(&app, routes, sizeof routes / sizeof routes[0], NULL);
 	ex_app_free(&app);
+	profiles_destroy();
 	return rc;
 }
