@@ -31,7 +31,8 @@ const char *ig_job_from_prompt(ig_job *job, const char *prompt, long scenes)
 	job->story = scenes > 1;
 	for (long i = 0; i < scenes; i++) {
 		char *p = NULL;
-		int rc = job->story ? asprintf(&p, "%s (scene %ld of %ld)", prompt, i + 1, scenes) : asprintf(&p, "%s", prompt);
+		int rc = job->story ? asprintf(&p, "%s (scene %ld of %ld)", prompt, i + 1, scenes)
+		                    : asprintf(&p, "%s", prompt);
 		if (rc >= 0)
 			job->prompts[job->n++] = p;
 		problem = rc < 0 ? "out of memory" : ig_prompt_problem(p);

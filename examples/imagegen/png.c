@@ -27,14 +27,18 @@ static void crc_table_build(void)
 			crc_table[k][n] = crc_table[0][crc_table[k - 1][n] & 0xFFu] ^ (crc_table[k - 1][n] >> 8);
 }
 
+static uint32_t load_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 uint32_t ig_crc32(uint32_t crc, const unsigned char *buf, size_t len)
 {
 	/* Built on first use so callers need no init call. */
 	pthread_once(&crc_table_once, crc_table_build);
 	crc = ~crc;
 	for (; len >= 8; len -= 8, buf += 8) {
-		uint32_t lo = crc ^ ((uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24);
-		uint32_t hi = (uint32_t)buf[4] | (uint32_t)buf[5] << 8 | (uint32_t)buf[6] << 16 | (uint32_t)buf[7] << 24;
+		uint32_t lo = crc ^ load_le32(buf), hi = load_le32(buf + 4);
 		crc = crc_table[7][lo & 0xFF] ^ crc_table[6][(lo >> 8) & 0xFF] ^ crc_table[5][(lo >> 16) & 0xFF] ^
 		      crc_table[4][lo >> 24] ^ crc_table[3][hi & 0xFF] ^ crc_table[2][(hi >> 8) & 0xFF] ^
 		      crc_table[1][(hi >> 16) & 0xFF] ^ crc_table[0][hi >> 24];

@@ -37,6 +37,12 @@ void ig_job_free(ig_job *job);
 int ig_job_run(ex_request *req, ig_server *s, const ig_job *job, char (*ids_out)[IG_ID_CHARS + 1],
                char *story_out);
 
+/** JSON reply; a NULL body (jansson out of memory) becomes a 500 JSON error. */
+void ig_reply_json(ex_request *req, unsigned status, json_t *body);
+
+/** The OAuth2-style token pair of a login or a refresh (access, refresh, type, expires_in). */
+json_t *ig_token_pair_json(ex_request *req, const authkit_login_result *l);
+
 /** The authenticated user's id (routes that require a principal). */
 int64_t ig_req_user_id(const ex_request *req);
 

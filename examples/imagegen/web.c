@@ -28,7 +28,9 @@ static int cross_site_post(ex_request *req)
 	if (!origin)
 		return 0;
 	const char *host = ex_req_header(req, "Host");
-	const char *rest = strncmp(origin, "http://", 7) == 0 ? origin + 7 : strncmp(origin, "https://", 8) == 0 ? origin + 8 : NULL;
+	const char *rest = strncmp(origin, "http://", 7) == 0    ? origin + 7
+	                   : strncmp(origin, "https://", 8) == 0 ? origin + 8
+	                                                         : NULL;
 	return !host || !rest || strcasecmp(rest, host) != 0;
 }
 
@@ -71,40 +73,6 @@ static const char *login_identifier(const ex_request *req)
 	return id;
 }
 
-/* The token pair of a login or a refresh, OAuth2-style (the session is the token's sid). */
-static json_t *token_pair_json(ex_request *req, const authkit_login_result *l)
-{
-	int64_t expires_in = authkit_login_access_expires_at(l) - authkit_ctx_now_ms(ex_req_ctx(req)) / 1000;
-	return json_pack("{s:s, s:s, s:s, s:I}", "access_token", authkit_login_access_token(l), "refresh_token",
-	                 authkit_login_refresh_token(l), "token_type", "bearer", "expires_in",
-	                 (json_int_t)(expires_in > 0 ? expires_in : 0));
-}
-
-static void reply_token_pair(ex_request *req, json_t *body)
-{
-	if (body)
-		ex_reply_json(req, 200, body);
-	else
-		ex_reply_error(req, 500, "internal", "could not build the response");
-}
-
-void ig_api_refresh(ex_request *req, void *userdata)
-{
-	(void)userdata;
-	const char *refresh = ex_req_field(req, "refresh_token");
-	if (!refresh) {
-		ex_reply_error(req, 400, "invalid", "refresh_token is required");
-		return;
-	}
-	authkit_login_result *l = NULL;
-	int rc = authkit_refresh(ex_req_ctx(req), refresh, ex_req_ip(req), &l);
-	if (rc == AUTHKIT_OK)
-		reply_token_pair(req, token_pair_json(req, l));
-	else /* reuse of a rotated token (EREUSE) has already revoked the session */
-		ex_reply_status(req, rc == AUTHKIT_EINVALID ? AUTHKIT_ETOKEN : rc);
-	authkit_login_free(l);
-}
-
 void ig_web_login(ex_request *req, void *userdata)
 {
 	(void)userdata;
@@ -129,12 +97,12 @@ void ig_web_login(ex_request *req, void *userdata)
 	if (rc == AUTHKIT_EINVALID) /* e.g. an over-long password: one answer for every bad credential */
 		rc = AUTHKIT_EAUTH;
 	if (rc == AUTHKIT_OK && is_json) {
-		json_t *body = token_pair_json(req, login);
+		json_t *body = ig_token_pair_json(req, login);
 		const authkit_user *u = authkit_login_user(login);
 		if (body)
 			json_object_set_new(body, "user", json_pack("{s:I, s:s}", "id", (json_int_t)authkit_user_id(u),
 			                                            "username", authkit_user_username(u)));
-		reply_token_pair(req, body);
+		ig_reply_json(req, 200, body);
 	} else if (rc == AUTHKIT_OK) {
 		if (ex_reply_session_cookie(req, authkit_login_session_token(login)) == 0)
 			ex_reply_redirect(req, "/dashboard");
@@ -167,9 +135,8 @@ void ig_web_register(ex_request *req, void *userdata)
 	int rc = username && email && password ? authkit_user_register(ctx, username, email, full_name, password, &user)
 	                                       : AUTHKIT_EINVALID;
 	if (rc == AUTHKIT_OK && is_json) {
-		json_t *body = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)authkit_user_id(user), "username",
-		                         authkit_user_username(user), "email", authkit_user_email(user));
-		ex_reply_json(req, 201, body);
+		ig_reply_json(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)authkit_user_id(user), "username",
+		                                  authkit_user_username(user), "email", authkit_user_email(user)));
 	} else if (rc == AUTHKIT_OK) {
 		/* Signed in at once, like the Flask app: a fresh session, cookie, dashboard. */
 		authkit_login_result *login = NULL;
@@ -189,10 +156,12 @@ void ig_web_register(ex_request *req, void *userdata)
 		const char *why = !username || !email || !password ? "Username, email and password are required."
 		                  : rc == AUTHKIT_EEXISTS           ? "That username or email is already registered."
 		                                                    : authkit_error_last();
+		unsigned status = rc == AUTHKIT_EEXISTS                             ? 409
+		                  : rc == AUTHKIT_EINVALID || rc == AUTHKIT_EPASSWORD ? 400
+		                                                                      : 500;
 		ex_buf page = {0};
 		ig_page_register(&page, why, username, email);
-		reply_page(req, rc == AUTHKIT_EEXISTS ? 409 : rc == AUTHKIT_EINVALID || rc == AUTHKIT_EPASSWORD ? 400 : 500,
-		           &page);
+		reply_page(req, status, &page);
 	}
 	authkit_user_free(user);
 }
