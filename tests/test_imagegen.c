@@ -879,6 +879,38 @@ START_TEST(refresh_rotates_and_reuse_revokes)
 }
 END_TEST
 
+START_TEST(login_attempts_are_limited_per_address)
+{
+	hs_server s;
+	start(&s, NULL, NULL);
+	hs_response r;
+	/* A burst of 20 attempts per address (these fail before any hashing)... */
+	for (int i = 0; i < 20; i++) {
+		hs_post_json(&s, "/login", "{\"username\":\"nobody\"}", NULL, &r);
+		ck_assert_int_eq(r.status, 400);
+		hs_response_free(&r);
+	}
+	/* ...then about one every 6 s: the next ones are refused, with Retry-After. A few may
+	 * pass if the machine is very slow (the bucket refills meanwhile), never ten. */
+	int refused = 0;
+	for (int i = 0; i < 10 && !refused; i++) {
+		hs_post_form(&s, "/register", "username=x&email=x%40example.com&password=y", NULL, NULL, &r);
+		if (r.status == 429) {
+			refused = 1;
+			hs_assert_error(&r, 429, "limit");
+			char *retry = hs_header(&r, "Retry-After");
+			ck_assert_ptr_nonnull(retry);
+			ck_assert_int_ge(strtol(retry, NULL, 10), 1);
+			ck_assert_int_le(strtol(retry, NULL, 10), 6);
+			free(retry);
+		}
+		hs_response_free(&r);
+	}
+	ck_assert(refused);
+	hs_stop(&s);
+}
+END_TEST
+
 static Suite *imagegen_suite(void)
 {
 	Suite *s = suite_create("imagegen");
@@ -897,6 +929,7 @@ static Suite *imagegen_suite(void)
 	tcase_add_test(tc, register_errors);
 	tcase_add_test(tc, logout_revokes_the_bearer_token);
 	tcase_add_test(tc, refresh_rotates_and_reuse_revokes);
+	tcase_add_test(tc, login_attempts_are_limited_per_address);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -100,9 +100,11 @@ int main(int argc, char **argv)
 
 	ig_server server = {.gen = {.ctx = app.ctx, .quota_per_day = quota}};
 	int rc = 1;
-	if (ig_images_open(app.data_dir, &server.gen.images) == 0)
+	if (authkit_ratelimit_new(IG_AUTH_BUCKET_CAPACITY, IG_AUTH_BUCKET_REFILL, &server.auth_attempts) == AUTHKIT_OK &&
+	    ig_images_open(app.data_dir, &server.gen.images) == 0)
 		rc = ex_app_run(&app, routes, sizeof routes / sizeof routes[0], &server);
 	ig_images_close(server.gen.images);
+	authkit_ratelimit_free(server.auth_attempts);
 	ex_app_free(&app);
 	return rc;
 }

@@ -8,8 +8,19 @@
 #include "ex_common.h"
 #include "generate.h"
 
+/*
+ * Login and register attempts per client IP: a burst of 20, then 10 a
+ * minute (a local token bucket: capacity 120, refill 1/s, cost 6 per
+ * attempt, as docs/METERING.md shows for rates below 1/s). The per-account
+ * lockout protects each account; this slows one address spraying many.
+ */
+#define IG_AUTH_BUCKET_CAPACITY 120
+#define IG_AUTH_BUCKET_REFILL 1
+#define IG_AUTH_ATTEMPT_COST 6
+
 typedef struct ig_server {
 	ig_generator gen;
+	authkit_ratelimit *auth_attempts; /* keyed by client IP */
 } ig_server;
 
 /* A validated generation request: one prompt per image. */

@@ -34,6 +34,23 @@ static int cross_site_post(ex_request *req)
 	return !host || !rest || strcasecmp(rest, host) != 0;
 }
 
+/* 1 (after answering 429 with Retry-After) when this IP has used up its login/register attempts. */
+static int too_many_attempts(ex_request *req, ig_server *s)
+{
+	const char *ip = ex_req_ip(req);
+	char key[80];
+	snprintf(key, sizeof key, "auth:%s", ip ? ip : "unknown");
+	int64_t retry_ms = 0;
+	int rc = authkit_ratelimit_take(s->auth_attempts, NULL, key, IG_AUTH_ATTEMPT_COST, &retry_ms);
+	if (rc != AUTHKIT_ELIMIT)
+		return 0; /* OK, or a limiter failure: the account lockout still applies */
+	char value[24];
+	snprintf(value, sizeof value, "%lld", (long long)((retry_ms + 999) / 1000));
+	ex_reply_header(req, "Retry-After", value);
+	ex_reply_error(req, 429, "limit", "too many attempts from this address; see Retry-After");
+	return 1;
+}
+
 static void reply_page(ex_request *req, unsigned status, ex_buf *page)
 {
 	ex_reply_html(req, status, page);
@@ -75,12 +92,13 @@ static const char *login_identifier(const ex_request *req)
 
 void ig_web_login(ex_request *req, void *userdata)
 {
-	(void)userdata;
 	int is_json = ex_req_json(req) != NULL;
 	if (cross_site_post(req)) {
 		ex_reply_error(req, 403, "forbidden", "cross-site login refused");
 		return;
 	}
+	if (too_many_attempts(req, userdata))
+		return;
 	const char *identifier = login_identifier(req), *password = ex_req_field(req, "password");
 	if (!identifier || !password) {
 		if (is_json) {
@@ -120,12 +138,13 @@ void ig_web_login(ex_request *req, void *userdata)
 
 void ig_web_register(ex_request *req, void *userdata)
 {
-	(void)userdata;
 	int is_json = ex_req_json(req) != NULL;
 	if (cross_site_post(req)) {
 		ex_reply_error(req, 403, "forbidden", "cross-site registration refused");
 		return;
 	}
+	if (too_many_attempts(req, userdata))
+		return;
 	const char *username = ex_req_field(req, "username"), *email = ex_req_field(req, "email");
 	const char *password = ex_req_field(req, "password"), *full_name = ex_req_field(req, "full_name");
 	if (full_name && !full_name[0])
