@@ -28,8 +28,8 @@ enum { ST_INSERT, ST_OWNER, ST_LIST, ST_COUNT, ST__N };
 static const char *const statement_sql[ST__N] = {
 	[ST_INSERT] = "INSERT INTO images(id, user_id, prompt, created_at, story_id) VALUES (?, ?, ?, ?, ?)",
 	[ST_OWNER] = "SELECT 1 FROM images WHERE id = ? AND user_id = ?",
-	[ST_LIST] = "SELECT id, story_id, prompt, created_at FROM images WHERE user_id = ?"
-	            " ORDER BY created_at DESC, rowid DESC LIMIT ?",
+	[ST_LIST] = ("SELECT id, story_id, prompt, created_at FROM images WHERE user_id = ?"
+	             " ORDER BY created_at DESC, rowid DESC LIMIT ?"),
 	[ST_COUNT] = "SELECT count(*) FROM images WHERE user_id = ?",
 };
 
