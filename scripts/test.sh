@@ -37,6 +37,10 @@ if [ "${1:-}" = "--valgrind" ]; then
 	# CLI source file (each CLI start hashes once, slow under valgrind).
 	AUTHKIT_CLI_WRAPPER='valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q' \
 		meson test -C "$dir" --print-errorlogs --timeout-multiplier 4 cli
+	# The example servers' tests start the server binary: wrap the server
+	# (tests/server_harness.c reads HS_SERVER_WRAPPER; exit 99 fails the test).
+	HS_SERVER_WRAPPER='valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q' \
+		meson test -C "$dir" --print-errorlogs --timeout-multiplier 4 chat imagegen
 	exit 0
 fi
 meson test -C "$dir" --print-errorlogs --num-processes 2

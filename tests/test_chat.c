@@ -98,6 +98,7 @@ static char *csrf_from(const char *cookie)
 	v += strlen(marker);
 	char *token = strndup(v, strcspn(v, "\""));
 	ck_assert_uint_eq(strlen(token), 64);
+	hs_forbid(&srv, token, HS_IN_LOG); /* in pages, never in the log */
 	hs_response_free(&r);
 	return token;
 }
