@@ -9,6 +9,7 @@ PACKAGES=(
 	libmicrohttpd-dev libpq-dev postgresql check
 	python3 python3-bcrypt python3-jwt valgrind
 	libcurl4-openssl-dev curl wrk
+	jq
 )
 
 missing=()

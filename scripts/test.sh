@@ -40,7 +40,7 @@ if [ "${1:-}" = "--valgrind" ]; then
 	# The example servers' tests start the server binary: wrap the server
 	# (tests/server_harness.c reads HS_SERVER_WRAPPER; exit 99 fails the test).
 	HS_SERVER_WRAPPER='valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q' \
-		meson test -C "$dir" --print-errorlogs --timeout-multiplier 4 chat
+		meson test -C "$dir" --print-errorlogs --timeout-multiplier 4 chat imagegen
 	exit 0
 fi
 meson test -C "$dir" --print-errorlogs --num-processes 2
