@@ -249,6 +249,29 @@ START_TEST(test_migrate_usage_rollups)
 }
 END_TEST
 
+/* Step 6 on a database whose newest users were deleted before it: ids that
+ * usage, billing or audit rows still name are not handed out again. */
+START_TEST(test_migrate_user_id_floor)
+{
+	char path[256];
+	test_tmp_path(path, sizeof path, "v5ids");
+	for (int v = 1; v <= 5; v++)
+		raw_exec(path, ak_sqlite_migration_sql(v));
+	raw_exec(path, "PRAGMA user_version = 5;"
+	               "INSERT INTO users (id, username, email, password_hash, created_at, updated_at) "
+	               "VALUES (1, 'alice', 'alice@example.com', 'x', 1, 1);"
+	               "INSERT INTO usage_events (user_id, service, model, input_tokens, output_tokens, cost_micros, time) "
+	               "VALUES (3, 'openai', 'gpt-4o', 1, 1, 1, 5);"
+	               "INSERT INTO audit_log (time, user_id, event) VALUES (6, 5, 'user.deleted');");
+	authkit_store *s = NULL;
+	OK(authkit_store_sqlite_open(&s, path, 0));
+	ck_assert_int_eq(store_int(s, "SELECT id FROM user_id_floor"), 5);
+	ck_assert_int_eq(add_user(s, "bob", "bob@example.com"), 6);
+	authkit_store_free(s);
+	test_remove_db(path);
+}
+END_TEST
+
 /* Summaries are exact before, during and after folds: random events over
  * 3 users and 5 days, folded at random points (explicitly, and once by
  * crossing the fold interval), checked against sums computed here over
@@ -554,6 +577,7 @@ static Suite *store_suite(void)
 	TCase *sq = tcase_create("sqlite");
 	tcase_add_test(sq, test_migrate_from_v1);
 	tcase_add_test(sq, test_migrate_usage_rollups);
+	tcase_add_test(sq, test_migrate_user_id_floor);
 	tcase_add_test(sq, test_usage_fold);
 	tcase_add_test(sq, test_future_schema_rejected);
 	tcase_add_test(sq, test_bad_paths);

@@ -245,6 +245,26 @@ START_TEST(test_delete)
 }
 END_TEST
 
+/* A deleted user's id is never handed out again: usage and billing rows keep
+ * it, and a stateless access token names it until it expires. SQLite's rowid
+ * would give max(id) + 1 again after the newest user is deleted. */
+START_TEST(test_deleted_ids_not_reused)
+{
+	backend b;
+	authkit_store *s = backend_open(&b, _i);
+	int64_t alice = add_user(s, "alice", "alice@example.com");
+	int64_t bob = add_user(s, "bob", "bob@example.com");
+	OK(s->user_delete(s, bob)); /* the newest */
+	int64_t carol = add_user(s, "carol", "carol@example.com");
+	ck_assert_int_gt(carol, bob);
+	OK(s->user_delete(s, carol));
+	OK(s->user_delete(s, alice)); /* the table is empty now */
+	int64_t dave = add_user(s, "dave", "dave@example.com");
+	ck_assert_int_gt(dave, carol);
+	backend_close(&b);
+}
+END_TEST
+
 START_TEST(test_list_and_count)
 {
 	backend b;
@@ -530,6 +550,7 @@ void conformance_add_users(TCase *tc, int count)
 	tcase_add_loop_test(tc, test_roles, 0, count);
 	tcase_add_loop_test(tc, test_login_counters, 0, count);
 	tcase_add_loop_test(tc, test_delete, 0, count);
+	tcase_add_loop_test(tc, test_deleted_ids_not_reused, 0, count);
 	tcase_add_loop_test(tc, test_list_and_count, 0, count);
 	tcase_add_loop_test(tc, test_audit, 0, count);
 	tcase_add_loop_test(tc, test_strings_verbatim, 0, count);

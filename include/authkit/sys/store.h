@@ -238,7 +238,7 @@ struct authkit_store {
 	int (*txn_rollback)(authkit_store *store);
 
 	/* users */
-	int (*user_insert)(authkit_store *store, authkit_store_user *user); /* sets user->id */
+	int (*user_insert)(authkit_store *store, authkit_store_user *user); /* sets user->id, never a deleted user's */
 	int (*user_get)(authkit_store *store, authkit_store_user_key by, int64_t id, const char *key,
 	                authkit_store_user *out);
 	int (*user_update)(authkit_store *store, const authkit_store_user *user, unsigned int fields);

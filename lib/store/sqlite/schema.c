@@ -183,6 +183,26 @@ static const char *const migrations[] = {
 	"INSERT INTO usage_rollup SELECT 1, coalesce(max(id), 0) FROM usage_events;\n"
 	"DROP INDEX usage_events_user_time;\n"
 	"CREATE INDEX usage_events_time ON usage_events (time);\n",
+
+	/* 6: user ids are never reused. users.id is a rowid without
+	 * AUTOINCREMENT, so SQLite hands out max(id) + 1: deleting the newest
+	 * user gave the next one their id, and with it their usage and billing
+	 * rows, and any stateless access token still naming that id. Rebuilding
+	 * users with AUTOINCREMENT would cascade-delete through the foreign keys,
+	 * so the insert picks the id itself (users.c): one above both the largest
+	 * live id and user_id_floor.id, the largest id ever deleted, kept by a
+	 * trigger. Ids deleted before this step are known only where usage,
+	 * billing or audit rows still name them. */
+	"CREATE TABLE user_id_floor (\n"
+	"\tone INTEGER PRIMARY KEY CHECK (one = 1),\n"
+	"\tid INTEGER NOT NULL\n"
+	");\n"
+	"INSERT INTO user_id_floor SELECT 1, max(coalesce((SELECT max(id) FROM users), 0),\n"
+	"\tcoalesce((SELECT max(user_id) FROM usage_events), 0), coalesce((SELECT max(user_id) FROM billing), 0),\n"
+	"\tcoalesce((SELECT max(user_id) FROM audit_log), 0));\n"
+	"CREATE TRIGGER users_deleted_raise_floor AFTER DELETE ON users BEGIN\n"
+	"\tUPDATE user_id_floor SET id = max(id, OLD.id);\n"
+	"END;\n",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -9,9 +9,11 @@
 	"failed_logins, locked_until, created_at, updated_at, last_login_at"
 
 static const ak_sqlite_query q_insert = {AK_SQL_USER_INSERT, "insert user",
-	"INSERT INTO users (username, email, full_name, password_hash, roles, is_active, is_verified, "
+	/* The id is never one a deleted user had (schema step 6). */
+	"INSERT INTO users (id, username, email, full_name, password_hash, roles, is_active, is_verified, "
 	"is_superuser, failed_logins, locked_until, created_at, updated_at, last_login_at) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id"};
+	"VALUES (max(coalesce((SELECT max(id) FROM users), 0), (SELECT id FROM user_id_floor)) + 1, "
+	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id"};
 /* username has COLLATE NOCASE, so "=" compares ASCII-case-insensitively
  * and uses the unique index. */
 static const ak_sqlite_query q_by_id = {AK_SQL_USER_BY_ID, "get user",
