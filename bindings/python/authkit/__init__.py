@@ -162,6 +162,8 @@ def bearer_token(authorization: Optional[Union[str, bytes]]) -> Optional[str]:
 
 def cookie_value(cookie_header: Optional[Union[str, bytes]], name: Union[str, bytes]) -> Optional[str]:
     """The value of the first cookie named name in a ``Cookie`` header; None if absent."""
+    if cookie_header is None:
+        return None  # a request without a Cookie header: the usual case, not an error
     out = c_void_p()
     code = lib.authkit_http_cookie_get(encode(cookie_header, "cookie_header"), encode(name, "name"), byref(out))
     try:
