@@ -23,8 +23,9 @@ import ctypes
 import ctypes.util
 import os
 import pathlib
+import threading
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint, c_void_p
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 SONAME = "libauthkit.so.0"
 
@@ -278,17 +279,32 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
 }
 
 
-def _candidates() -> List[str]:
+def _checkout_build_dir(package_file: str) -> Optional[pathlib.Path]:
+    """<checkout>/build when this file lies in a source checkout, else None.
+
+    From bindings/python/authkit/_lib.py the checkout is three levels up; once
+    installed (site-packages/authkit/_lib.py) that is an unrelated directory
+    (e.g. /usr/lib) whose build/ must never be searched for a library to load.
+    """
+    parents = pathlib.Path(package_file).resolve().parents
+    if len(parents) < 4:
+        return None
+    root = parents[3]
+    return root / "build" if (root / "include" / "authkit").is_dir() else None
+
+
+def _candidates(environ: Mapping[str, str] = os.environ, package_file: str = __file__) -> List[str]:
     """Where to look, in order: $AUTHKIT_LIBRARY, the build tree, the system."""
     found: List[str] = []
-    explicit = os.environ.get("AUTHKIT_LIBRARY")
+    explicit = environ.get("AUTHKIT_LIBRARY")
     if explicit:
         return [explicit]  # named explicitly: no silent fallback to another copy
     build_dirs = []
-    if os.environ.get("AUTHKIT_BUILD_DIR"):
-        build_dirs.append(pathlib.Path(os.environ["AUTHKIT_BUILD_DIR"]))
-    # bindings/python/authkit/_lib.py -> the repository root is three levels up.
-    build_dirs.append(pathlib.Path(__file__).resolve().parents[3] / "build")
+    if environ.get("AUTHKIT_BUILD_DIR"):
+        build_dirs.append(pathlib.Path(environ["AUTHKIT_BUILD_DIR"]))
+    checkout_build = _checkout_build_dir(package_file)
+    if checkout_build is not None:
+        build_dirs.append(checkout_build)
     for build in build_dirs:
         for name in (SONAME, "libauthkit.so"):
             path = build / "lib" / name

@@ -32,6 +32,30 @@ class CookieValueTest(unittest.TestCase):
         self.assertEqual(authkit.cookie_value("authkit_session=v", "authkit_session"), "v")
 
 
+class LibrarySearchTest(unittest.TestCase):
+    """Finding 10: installed, <site-packages>/../../build was searched for a library."""
+
+    def layout(self, root, checkout):
+        package = root / "bindings" / "python" / "authkit"
+        package.mkdir(parents=True)
+        (package / "_lib.py").write_text("")
+        (root / "build" / "lib").mkdir(parents=True)
+        (root / "build" / "lib" / _lib.SONAME).write_text("")
+        if checkout:
+            (root / "include" / "authkit").mkdir(parents=True)
+        return str(package / "_lib.py")
+
+    def test_build_dir_only_in_a_checkout(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = pathlib.Path(tmp).resolve() / "r"
+            installed = self.layout(root / "installed" / "p", checkout=False)
+            checkout = self.layout(root / "checkout" / "p", checkout=True)
+            stray = str(root / "installed" / "p" / "build" / "lib" / _lib.SONAME)
+            mine = str(root / "checkout" / "p" / "build" / "lib" / _lib.SONAME)
+            self.assertNotIn(stray, _lib._candidates({}, installed))
+            self.assertIn(mine, _lib._candidates({}, checkout))
+            self.assertEqual(_lib._candidates({"AUTHKIT_LIBRARY": "/x.so"}, checkout), ["/x.so"])
+
 
 if __name__ == "__main__":
     unittest.main()
