@@ -365,9 +365,11 @@ def encode(value, name: str = "argument") -> Optional[bytes]:
     """
     if value is None:
         return None
-    if value.__class__ is str:
+    if value.__class__ is bytes:
+        data = value  # the common cases first: exact bytes and str
+    elif isinstance(value, str):  # str subclasses too (StrEnum, markupsafe.Markup, ...)
         try:
-            data = value.encode("utf-8")
+            data = str.encode(value, "utf-8")  # str's own encode, not an override
         except UnicodeEncodeError:
             raise _invalid(f"{name} is not valid Unicode") from None
     elif isinstance(value, (bytes, bytearray, memoryview)):

@@ -32,6 +32,30 @@ class CookieValueTest(unittest.TestCase):
         self.assertEqual(authkit.cookie_value("authkit_session=v", "authkit_session"), "v")
 
 
+class Service(str, enum.Enum):
+    OPENAI = "openai"
+
+
+class Markup(str):
+    """Like markupsafe.Markup: a str subclass with its own methods."""
+
+    def encode(self, *args, **kwargs):  # must not be what the binding uses
+        raise AssertionError("the subclass's encode was called")
+
+
+class StrSubclassTest(support.ContextTest):
+    """Finding 3: str subclasses (StrEnum, Markup) were refused with TypeError."""
+
+    def test_str_subclasses_are_text(self):
+        self.ctx.vault_put(1, Service.OPENAI, b"sk-1")
+        self.assertEqual(self.ctx.vault_get(1, "openai"), b"sk-1")
+        self.assertEqual(self.ctx.user_by_username(Markup("alice")).id, 1)
+        login = self.ctx.login(Markup("alice"), Markup(support.PASSWORD))
+        self.assertEqual(self.ctx.verify_access_token(Markup(login.access_token)).user_id, 1)
+        with self.assertRaises(authkit.InvalidArgument):
+            self.ctx.user_by_username(Markup("al\0ice"))
+
+
 class LibrarySearchTest(unittest.TestCase):
     """Finding 10: installed, <site-packages>/../../build was searched for a library."""
 
