@@ -327,11 +327,75 @@ def _load() -> Tuple[ctypes.CDLL, str]:
     raise ImportError("libauthkit not found (set AUTHKIT_LIBRARY to its path): " + "; ".join(errors))
 
 
+def _checked_int(base: type, bits: int, signed: bool) -> type:
+    """An argtype for the integer C type base that refuses values it cannot hold.
+
+    ctypes alone wraps silently (``2**64 + 1`` becomes ``1``: another user's
+    id), so out-of-range ints raise InvalidArgument before the call. bool is
+    an int and passes as 0/1; float and other types keep ctypes' TypeError.
+    """
+    low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+    c_name = f"int{bits}" if signed else f"uint{bits}"
+
+    def out_of_range(value: int) -> Exception:
+        # ctypes replaces whatever from_param raises with a bare ArgumentError;
+        # the call wrapper (_reraising) raises this one instead.
+        _range_error.exc = exc = _invalid(f"integer argument {value} is out of range for {c_name}")
+        return exc
+
+    class Checked:
+        __slots__ = ()
+
+        @staticmethod
+        def from_param(value: object) -> object:
+            if value.__class__ is int or isinstance(value, int):
+                if low <= value <= high:
+                    return base(value)
+                raise out_of_range(value)
+            return base.from_param(value)  # a ctypes instance passes; anything else: TypeError
+
+    Checked.__name__ = Checked.__qualname__ = "checked_" + c_name
+    return Checked
+
+
+#: SIGNATURES' integer argument types -> their range-checked argtypes (results keep plain ctypes).
+CHECKED_ARGTYPES: Dict[object, type] = {
+    c_int: _checked_int(c_int, 8 * ctypes.sizeof(c_int), True),
+    c_int64: _checked_int(c_int64, 64, True),
+    c_uint: _checked_int(c_uint, 8 * ctypes.sizeof(c_uint), False),
+}
+
+
+def checked_argtypes(argtypes: List[object]) -> List[object]:
+    return [CHECKED_ARGTYPES.get(t, t) for t in argtypes]
+
+
+_range_error = threading.local()  # the InvalidArgument a checked from_param raised on this thread
+
+
+def _reraising(fn: Callable[..., object]) -> Callable[..., object]:
+    """fn, raising a checked argtype's InvalidArgument rather than ctypes' ArgumentError."""
+    def call(*args: object) -> object:
+        try:
+            return fn(*args)
+        except ctypes.ArgumentError:
+            exc = _range_error.__dict__.pop("exc", None)
+            if exc is None:
+                raise
+            raise exc from None
+    call.__name__ = call.__qualname__ = fn.__name__
+    call.__wrapped__ = fn  # type: ignore[attr-defined]
+    return call
+
+
 def _declare(lib: ctypes.CDLL) -> None:
+    """Type every function; those with integer arguments get a range-checking wrapper."""
     for name, (restype, argtypes) in SIGNATURES.items():
         fn = getattr(lib, name)  # AttributeError: the library is older than this binding
         fn.restype = restype
-        fn.argtypes = argtypes
+        fn.argtypes = checked_argtypes(argtypes)
+        if any(t in CHECKED_ARGTYPES for t in argtypes):
+            setattr(lib, name, _reraising(fn))
 
 
 lib, path = _load()

@@ -13,7 +13,7 @@ from ctypes import byref, c_int, c_int64, c_size_t, c_void_p
 from typing import Any, Callable, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import models as m
-from ._lib import CLOCK_FN, decode, encode, lib, take_string
+from ._lib import CLOCK_FN, _invalid, decode, encode, lib, take_string
 from .errors import EAUTH, ELIMIT, ENOTFOUND, ETOKEN, InvalidCredentials, Locked, check, error_for
 from .principal import Principal
 
@@ -32,7 +32,12 @@ BILLING_PENDING, BILLING_PAID, BILLING_VOID = 0, 1, 2
 
 _AUTH_REASONS = {1: "unknown_user", 2: "bad_password", 3: "locked", 4: "inactive"}
 
-_token_verify = lib.authkit_token_verify
+# The hot path: its own function object with plain ctypes argtypes (no
+# Python-level from_param per call); verify_access_token range-checks flags.
+_token_verify = lib["authkit_token_verify"]
+_token_verify.restype = c_int
+_token_verify.argtypes = [c_void_p, ctypes.c_char_p, ctypes.c_uint, ctypes.POINTER(c_void_p)]
+_UINT_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_uint))) - 1
 
 
 def _out_call(fn: Callable[..., int], *args: Any) -> Optional[int]:
@@ -397,12 +402,15 @@ class Context:
         Expired, Revoked (stateful mode: its session is dead), InvalidToken,
         ConfigError (no JWT key). One ctypes call on the success path.
         """
-        if token.__class__ is not bytes:
-            token = encode(token, "token")
-        elif b"\0" in token:
-            token = encode(token, "token")  # raises
+        handle = self._handle
+        if not handle.value:
+            raise ValueError("the authkit context is closed")
+        if token.__class__ is not bytes or b"\0" in token:
+            token = encode(token, "token")  # str, str subclasses, buffers; raises on NUL
+        if not 0 <= flags <= _UINT_MAX:  # ctypes would wrap it silently
+            raise _invalid(f"flags {flags} is out of range for c_uint")
         out = c_void_p()
-        code = _token_verify(self._handle, token, flags, byref(out))
+        code = _token_verify(handle, token, flags, byref(out))
         if code:
             raise error_for(code)
         return Principal(out.value)

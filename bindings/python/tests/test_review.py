@@ -24,6 +24,58 @@ class _LibProxy:
         return getattr(self._real, name)
 
 
+class IntegerRangeTest(support.ContextTest):
+    """Finding 1: ctypes wrapped out-of-range ints silently (2**64 + 1 -> user 1)."""
+
+    def setUp(self):
+        super().setUp()
+        self.bob = self.ctx.register("bob", "bob@example.com", support.PASSWORD)
+
+    def test_int64_user_ids_out_of_range_are_refused(self):
+        with self.assertRaises(authkit.InvalidArgument) as cm:
+            self.ctx.set_superuser(2**64 + 1, True)
+        self.assertIn("out of range", cm.exception.message)
+        self.assertFalse(self.ctx.user(1).is_superuser)
+        with self.assertRaises(authkit.InvalidArgument):
+            self.ctx.delete_user(-(2**64) + 1)
+        self.assertEqual(self.ctx.user(1).username, "alice")
+        with self.assertRaises(authkit.InvalidArgument):
+            self.ctx.user(2**63)
+        self.assertEqual(self.ctx.user(2**64 + 2 - 2**64).username, "bob")  # in range: unchanged
+
+    def test_unsigned_and_int_arguments_out_of_range_are_refused(self):
+        with self.assertRaises(authkit.InvalidArgument):
+            self.ctx.audit(limit=2**32 + 1)  # was limit 1
+        with self.assertRaises(authkit.InvalidArgument):
+            self.ctx.users(0, -1)            # unsigned: was 4294967295
+        with self.assertRaises(authkit.InvalidArgument):
+            self.ctx.usage_summary(1, group=2**32 + authkit.BY_MODEL)  # int: was BY_MODEL
+        with self.assertRaises(authkit.InvalidArgument):
+            self.ctx.verify_access_token("x.y.z", 2**32 + authkit.VERIFY_STATELESS)
+        with self.assertRaises(authkit.InvalidArgument):
+            self.ctx.verify_access_token("x.y.z", -1)
+
+    def test_bounds_and_bools_still_pass(self):
+        self.assertEqual(self.ctx.audit(user_id=2**63 - 1), [])
+        self.assertEqual(len(self.ctx.audit(until=2**63 - 1)), 2)  # two registrations
+        with self.assertRaises(authkit.InvalidArgument) as cm:
+            self.ctx.user(-(2**63))
+        self.assertEqual(cm.exception.message, "user id must be positive")  # the library's answer
+        self.ctx.set_active(self.bob.id, False)
+        self.assertFalse(self.ctx.user(self.bob.id).is_active)
+        self.assertEqual(self.ctx.users(0, True)[0].username, "alice")  # bool is an int (1)
+        with self.assertRaises(ctypes.ArgumentError):
+            self.ctx.user(1.0)  # not an int: ctypes' TypeError, as before
+        login = self.ctx.login("alice", support.PASSWORD)
+        self.assertEqual(self.ctx.verify_access_token(login.access_token, 2**32 - 2**32).user_id, 1)
+
+    def test_rate_limiter_cost_is_checked(self):
+        with authkit.RateLimiter(5, 1) as rl:
+            with self.assertRaises(authkit.InvalidArgument):
+                rl.take("k", 2**64 + 1, clock_from=self.ctx)  # was cost 1
+            self.assertEqual(len(rl), 0)
+
+
 class CookieValueTest(unittest.TestCase):
     """Finding 2: a request without a Cookie header is the usual case."""
 
@@ -54,6 +106,20 @@ class StrSubclassTest(support.ContextTest):
         self.assertEqual(self.ctx.verify_access_token(Markup(login.access_token)).user_id, 1)
         with self.assertRaises(authkit.InvalidArgument):
             self.ctx.user_by_username(Markup("al\0ice"))
+
+
+class ClosedContextTest(unittest.TestCase):
+    """Finding 5: verify_access_token on a closed context raised InvalidArgument (NULL ctx)."""
+
+    def test_verify_after_close_is_the_closed_error(self):
+        ctx = support.open_ctx()
+        ctx.register("alice", "alice@example.com", support.PASSWORD)
+        token = ctx.login("alice", support.PASSWORD).access_token
+        ctx.close()
+        with self.assertRaises(ValueError) as cm:
+            ctx.verify_access_token(token)
+        self.assertNotIsInstance(cm.exception, authkit.AuthkitError)
+        self.assertEqual(str(cm.exception), "the authkit context is closed")
 
 
 class LibrarySearchTest(unittest.TestCase):
