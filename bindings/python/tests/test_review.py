@@ -108,6 +108,34 @@ class StrSubclassTest(support.ContextTest):
             self.ctx.user_by_username(Markup("al\0ice"))
 
 
+class ClockTest(unittest.TestCase):
+    """Finding 4: a clock that raised or returned a float made library time 0 (1970)."""
+
+    def test_float_result_is_truncated(self):
+        with support.open_ctx(clock=lambda: support.START_MS + 0.75) as ctx:
+            self.assertEqual(ctx.now_ms(), support.START_MS)
+
+    def test_raising_clock_is_reported_and_the_system_clock_used(self):
+        state = {"fail": False}
+
+        def clock():
+            if state["fail"]:
+                raise RuntimeError("clock source unavailable")
+            return support.START_MS
+        reported = []
+        with support.open_ctx(clock=clock) as ctx, \
+                mock.patch.object(sys, "unraisablehook", lambda u: reported.append(u)):
+            state["fail"] = True
+            import time
+            before = time.time_ns() // 1_000_000
+            now = ctx.now_ms()
+            after = time.time_ns() // 1_000_000
+        self.assertTrue(before <= now <= after, (before, now, after))
+        self.assertEqual(len(reported), 1)
+        self.assertIsInstance(reported[0].exc_value, RuntimeError)
+        self.assertIn("clock", reported[0].err_msg)
+
+
 class ClosedContextTest(unittest.TestCase):
     """Finding 5: verify_access_token on a closed context raised InvalidArgument (NULL ctx)."""
 
