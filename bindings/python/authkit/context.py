@@ -675,27 +675,65 @@ class Context:
 
 
 class RateLimiter:
-    """An in-process token-bucket limiter (thread-safe, bounded memory)."""
+    """An in-process token-bucket limiter (thread-safe, bounded memory).
+
+    Any number of threads may take() at once; close() may race with them: the
+    C limiter is freed once, by close() or by the last take() still running.
+    """
 
     def __init__(self, capacity: int, refill_per_second: int) -> None:
+        self._lock = threading.Lock()
+        self._busy = 0          # take()/len() calls using the pointer right now
+        self._doomed = None     # pointer closed while busy: the last user frees it
         self._ptr = _out_call(lib.authkit_ratelimit_new, capacity, refill_per_second)
+
+    def _acquire(self) -> Optional[int]:
+        with self._lock:
+            ptr = self._ptr
+            if ptr:
+                self._busy += 1
+            return ptr
+
+    def _release(self) -> None:
+        with self._lock:
+            self._busy -= 1
+            ptr = self._doomed if self._busy == 0 else None
+            if ptr:
+                self._doomed = None
+        if ptr:
+            lib.authkit_ratelimit_free(ptr)
 
     def take(self, key: Text, cost: int = 1, clock_from: Optional[Context] = None) -> m.RateDecision:
         """Take cost tokens from key's bucket (clock_from: a Context whose clock to use)."""
-        if not self._ptr:
-            raise ValueError("the rate limiter is closed")
-        retry = c_int64()
         ctx = clock_from._h if clock_from is not None else None
-        code = lib.authkit_ratelimit_take(self._ptr, ctx, encode(key, "key"), cost, byref(retry))
+        data = encode(key, "key")
+        retry = c_int64()
+        ptr = self._acquire()
+        if not ptr:
+            raise ValueError("the rate limiter is closed")
+        try:
+            code = lib.authkit_ratelimit_take(ptr, ctx, data, cost, byref(retry))
+        finally:
+            self._release()
         if code and code != ELIMIT:
             raise error_for(code)
         return m.RateDecision(code == 0, retry.value)
 
     def __len__(self) -> int:
-        return lib.authkit_ratelimit_size(self._ptr) if self._ptr else 0
+        ptr = self._acquire()
+        if not ptr:
+            return 0
+        try:
+            return lib.authkit_ratelimit_size(ptr)
+        finally:
+            self._release()
 
     def close(self) -> None:
-        ptr, self._ptr = self._ptr, None
+        """Free the limiter (idempotent); a take() still running finishes first."""
+        with self._lock:
+            ptr, self._ptr = self._ptr, None
+            if ptr and self._busy:
+                self._doomed, ptr = ptr, None  # freed by the last _release()
         if ptr:
             lib.authkit_ratelimit_free(ptr)
 

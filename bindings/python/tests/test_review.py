@@ -150,6 +150,95 @@ class ClosedContextTest(unittest.TestCase):
         self.assertEqual(str(cm.exception), "the authkit context is closed")
 
 
+class PrincipalBytesTest(support.ContextTest):
+    """Finding 6: has_role(b"admin") was True before roles was read, False after."""
+
+    def test_bytes_answer_the_same_before_and_after_caching(self):
+        token, _ = self.ctx.issue_access_token(1, roles=["admin"])
+        with self.ctx.verify_access_token(token, authkit.VERIFY_STATELESS) as p:
+            before = (p.has_role(b"admin"), p.has_role(b"owner"), p.has_scope(b"read"))
+            self.assertEqual(p.roles, ("admin",))
+            after = (p.has_role(b"admin"), p.has_role(b"owner"), p.has_scope(b"read"))
+            self.assertEqual(before, (True, False, False))
+            self.assertEqual(after, before)
+            self.assertFalse(p.has_role(b"\xff"))
+            with self.assertRaises(authkit.InvalidArgument):
+                p.has_role(b"adm\0in")  # cached or not: the same refusal
+
+    def test_scopes_bytes(self):
+        key, _ = self.ctx.apikey_create(1, "ci", scopes=["read"])
+        with self.ctx.apikey_verify(key) as p:
+            self.assertTrue(p.has_scope(b"read"))
+            self.assertEqual(p.scopes, ("read",))
+            self.assertTrue(p.has_scope(b"read"))
+
+
+class PointerLifetimeTest(support.ContextTest):
+    """Finding 8: Principal and RateLimiter freed their pointer without a lock."""
+
+    def test_principal_freed_once_when_closed_by_racing_threads(self):
+        token, _ = self.ctx.issue_access_token(1)
+        both_read = threading.Barrier(2)
+        slot = principal.Principal._ptr
+
+        class Racy(principal.Principal):
+            """Reading the pointer waits (up to 1 s) until the other thread read it too."""
+            __slots__ = ()
+
+            @property
+            def _ptr(self):
+                value = slot.__get__(self)
+                if value:
+                    try:
+                        both_read.wait(timeout=1)  # times out when a lock serializes the two
+                    except threading.BrokenBarrierError:
+                        pass
+                return value
+
+            @_ptr.setter
+            def _ptr(self, value):
+                slot.__set__(self, value)
+        p = self.ctx.verify_access_token(token, authkit.VERIFY_STATELESS)
+        p.__class__ = Racy
+        freed = []
+        real_free = principal._free
+
+        def counting_free(ptr):
+            freed.append(ptr)
+            if len(freed) == 1:
+                real_free(ptr)  # a second free is recorded, never performed
+        with mock.patch.object(principal, "_free", counting_free):
+            threads = [threading.Thread(target=p.close) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        self.assertEqual(len(freed), 1, "the Principal was freed twice")
+
+    def test_rate_limiter_close_during_take_frees_after_it(self):
+        events = []
+        rl = authkit.RateLimiter(5, 1)
+        real = context.lib
+
+        def take(ptr, ctx, key, cost, retry):
+            rl.close()  # another thread closing while this take runs
+            events.append(("take", ptr))
+            return real.authkit_ratelimit_take(ptr, ctx, key, cost, retry)
+
+        def free(ptr):
+            events.append(("free", ptr))
+            real.authkit_ratelimit_free(ptr)
+        ptr = rl._ptr
+        with mock.patch.object(context, "lib", _LibProxy(real, authkit_ratelimit_take=take,
+                                                         authkit_ratelimit_free=free)):
+            self.assertTrue(rl.take("k", clock_from=self.ctx).allowed)
+            rl.close()
+            with self.assertRaises(ValueError):
+                rl.take("k")
+        self.assertEqual(events, [("take", ptr), ("free", ptr)])
+        self.assertEqual(len(rl), 0)
+
+
 class LibrarySearchTest(unittest.TestCase):
     """Finding 10: installed, <site-packages>/../../build was searched for a library."""
 
