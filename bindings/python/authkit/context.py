@@ -158,6 +158,27 @@ def _read_session_list(ptr: int) -> List[m.Session]:
             for i in range(lib.authkit_session_list_count(ptr))]
 
 
+def _secret_buffer(secret: Union[bytes, bytearray, memoryview, str]) -> Tuple[Any, int]:
+    """secret as a C buffer and its length, without a copy where one is avoidable.
+
+    A writable buffer (bytearray, writable memoryview) is passed in place, so
+    the caller can wipe it afterwards and no immutable copy is left behind;
+    bytes are passed as they are. str must be encoded (a copy Python cannot
+    wipe), as must read-only non-bytes buffers.
+    """
+    if isinstance(secret, str):
+        data = str.encode(secret, "utf-8")
+        return data, len(data)
+    if isinstance(secret, bytes):
+        return secret, len(secret)
+    view = memoryview(secret)
+    if not view.readonly and view.c_contiguous:
+        length = view.nbytes
+        return (ctypes.c_char * length).from_buffer(view.cast("B")), length
+    data = view.tobytes()
+    return data, len(data)
+
+
 def _setting_key(name: str) -> bytes:
     """``jwt_secret`` -> ``AUTHKIT_JWT_SECRET`` (full AUTHKIT_* names pass through)."""
     upper = name.upper()
@@ -539,8 +560,8 @@ class Context:
 
     def vault_put(self, user_id: int, service: Text, secret: Union[bytes, str]) -> None:
         """Store (insert or replace) the user's key for service, encrypted."""
-        data = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
-        check(lib.authkit_vault_put(self._h, user_id, encode(service, "service"), data, len(data)))
+        data, length = _secret_buffer(secret)
+        check(lib.authkit_vault_put(self._h, user_id, encode(service, "service"), data, length))
 
     def vault_get(self, user_id: int, service: Text) -> bytes:
         """Decrypt the user's key for service. The C buffer is wiped and freed

@@ -239,6 +239,39 @@ class PointerLifetimeTest(support.ContextTest):
         self.assertEqual(len(rl), 0)
 
 
+class VaultBufferTest(support.ContextTest):
+    """Finding 9: vault_put copied a bytearray into an unwipeable bytes."""
+
+    def test_writable_buffer_is_passed_in_place(self):
+        secret = bytearray(b"sk-wipe-me-0001")
+        seen = []
+        real = context.lib
+
+        def put(ctx, user_id, service, data, length):
+            seen.append((data, length))
+            return real.authkit_vault_put(ctx, user_id, service, data, length)
+        with mock.patch.object(context, "lib", _LibProxy(real, authkit_vault_put=put)):
+            self.ctx.vault_put(1, "openai", secret)
+            self.ctx.vault_put(1, "other", memoryview(secret))
+        address = ctypes.addressof((ctypes.c_char * len(secret)).from_buffer(secret))
+        for data, length in seen:
+            self.assertIsInstance(data, ctypes.Array)  # not a bytes copy
+            self.assertEqual(ctypes.addressof(data), address)
+            self.assertEqual(length, len(secret))
+        del seen, data
+        self.assertEqual(self.ctx.vault_get(1, "openai"), b"sk-wipe-me-0001")
+        secret[:] = bytes(len(secret))  # the caller can wipe it (no export left behind)
+        self.assertEqual(self.ctx.vault_get(1, "other"), b"sk-wipe-me-0001")
+
+    def test_other_buffers_still_work(self):
+        self.ctx.vault_put(1, "a", memoryview(b"ro-buffer"))
+        self.ctx.vault_put(1, "b", "text-\u00e9")
+        self.assertEqual(self.ctx.vault_get(1, "a"), b"ro-buffer")
+        self.assertEqual(self.ctx.vault_get(1, "b"), "text-\u00e9".encode())
+        with self.assertRaises(authkit.InvalidArgument):
+            self.ctx.vault_put(1, "c", bytearray())
+
+
 class LibrarySearchTest(unittest.TestCase):
     """Finding 10: installed, <site-packages>/../../build was searched for a library."""
 
