@@ -11,7 +11,9 @@ See docs/PYTHON.md.
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
+import time
 from ctypes import c_char_p, c_size_t, c_void_p, byref
 from typing import Any, Callable, Iterable, Optional, Tuple, Union
 
@@ -72,6 +74,32 @@ class FakeClock:
             self._now_ms += int(seconds * 1000)
 
 
+def _clock_callback(clock: Callable[[], Any]) -> Callable[[Any], int]:
+    """The C clock callback around a Python clock.
+
+    The C callback cannot report an error, and ctypes would turn an exception
+    (or a float result) into 0, i.e. 1970: every expiry check would pass. So
+    the result is int(clock()), and when the clock raises (or returns
+    something int() refuses) the exception is reported through
+    sys.unraisablehook and the real wall-clock time is used instead.
+    """
+    def callback(_userdata: Any) -> int:
+        try:
+            return int(clock())
+        except BaseException as exc:  # noqa: B036 - nothing may escape into C
+            sys.unraisablehook(_Unraisable(exc, "authkit clock callable raised; using the system clock"))
+            return time.time_ns() // 1_000_000
+    return callback
+
+
+class _Unraisable:
+    """The argument sys.unraisablehook expects (its C type is not constructible)."""
+
+    def __init__(self, exc: BaseException, message: str) -> None:
+        self.exc_type, self.exc_value, self.exc_traceback = type(exc), exc, exc.__traceback__
+        self.err_msg, self.object = message, None
+
+
 def open(db: Optional[str] = None, *, clock: Optional[Callable[[], int]] = None, from_env: bool = True,
          jwt_keys: Iterable[Tuple[str, bytes, bool]] = (), **settings: Any) -> Context:
     """Open a context: the defaults, then (from_env) the AUTHKIT_* environment,
@@ -81,7 +109,9 @@ def open(db: Optional[str] = None, *, clock: Optional[Callable[[], int]] = None,
     ``AUTHKIT_`` prefix (``jwt_secret="..."``, ``cookie_secure=False``,
     ``**MIN_COST``); ints and bools are set as numbers, str as text.
     clock: a callable returning milliseconds since the epoch (e.g.
-    :class:`FakeClock`); it runs with the GIL from inside library calls.
+    :class:`FakeClock`); it runs with the GIL from inside library calls. Its
+    result goes through int(); if it raises, the error goes to
+    sys.unraisablehook and that call uses the system clock.
     jwt_keys: extra HMAC keys as (kid, key bytes, signing).
     """
     cfg = c_void_p()
@@ -103,7 +133,7 @@ def open(db: Optional[str] = None, *, clock: Optional[Callable[[], int]] = None,
             check(lib.authkit_config_add_jwt_key(cfg, encode(kid, "kid"), key_bytes, len(key_bytes),
                                                  int(bool(signing))))
         if clock is not None:
-            callback = CLOCK_FN(lambda _userdata: clock())
+            callback = CLOCK_FN(_clock_callback(clock))
             check(lib.authkit_config_set_clock(cfg, callback, None))
             keepalive = (callback, clock)
         ctx = c_void_p()
@@ -162,6 +192,8 @@ def bearer_token(authorization: Optional[Union[str, bytes]]) -> Optional[str]:
 
 def cookie_value(cookie_header: Optional[Union[str, bytes]], name: Union[str, bytes]) -> Optional[str]:
     """The value of the first cookie named name in a ``Cookie`` header; None if absent."""
+    if cookie_header is None:
+        return None  # a request without a Cookie header: the usual case, not an error
     out = c_void_p()
     code = lib.authkit_http_cookie_get(encode(cookie_header, "cookie_header"), encode(name, "name"), byref(out))
     try:

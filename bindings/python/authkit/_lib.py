@@ -23,8 +23,9 @@ import ctypes
 import ctypes.util
 import os
 import pathlib
+import threading
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint, c_void_p
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 SONAME = "libauthkit.so.0"
 
@@ -278,17 +279,32 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
 }
 
 
-def _candidates() -> List[str]:
+def _checkout_build_dir(package_file: str) -> Optional[pathlib.Path]:
+    """<checkout>/build when this file lies in a source checkout, else None.
+
+    From bindings/python/authkit/_lib.py the checkout is three levels up; once
+    installed (site-packages/authkit/_lib.py) that is an unrelated directory
+    (e.g. /usr/lib) whose build/ must never be searched for a library to load.
+    """
+    parents = pathlib.Path(package_file).resolve().parents
+    if len(parents) < 4:
+        return None
+    root = parents[3]
+    return root / "build" if (root / "include" / "authkit").is_dir() else None
+
+
+def _candidates(environ: Mapping[str, str] = os.environ, package_file: str = __file__) -> List[str]:
     """Where to look, in order: $AUTHKIT_LIBRARY, the build tree, the system."""
     found: List[str] = []
-    explicit = os.environ.get("AUTHKIT_LIBRARY")
+    explicit = environ.get("AUTHKIT_LIBRARY")
     if explicit:
         return [explicit]  # named explicitly: no silent fallback to another copy
     build_dirs = []
-    if os.environ.get("AUTHKIT_BUILD_DIR"):
-        build_dirs.append(pathlib.Path(os.environ["AUTHKIT_BUILD_DIR"]))
-    # bindings/python/authkit/_lib.py -> the repository root is three levels up.
-    build_dirs.append(pathlib.Path(__file__).resolve().parents[3] / "build")
+    if environ.get("AUTHKIT_BUILD_DIR"):
+        build_dirs.append(pathlib.Path(environ["AUTHKIT_BUILD_DIR"]))
+    checkout_build = _checkout_build_dir(package_file)
+    if checkout_build is not None:
+        build_dirs.append(checkout_build)
     for build in build_dirs:
         for name in (SONAME, "libauthkit.so"):
             path = build / "lib" / name
@@ -311,11 +327,75 @@ def _load() -> Tuple[ctypes.CDLL, str]:
     raise ImportError("libauthkit not found (set AUTHKIT_LIBRARY to its path): " + "; ".join(errors))
 
 
+def _checked_int(base: type, bits: int, signed: bool) -> type:
+    """An argtype for the integer C type base that refuses values it cannot hold.
+
+    ctypes alone wraps silently (``2**64 + 1`` becomes ``1``: another user's
+    id), so out-of-range ints raise InvalidArgument before the call. bool is
+    an int and passes as 0/1; float and other types keep ctypes' TypeError.
+    """
+    low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+    c_name = f"int{bits}" if signed else f"uint{bits}"
+
+    def out_of_range(value: int) -> Exception:
+        # ctypes replaces whatever from_param raises with a bare ArgumentError;
+        # the call wrapper (_reraising) raises this one instead.
+        _range_error.exc = exc = _invalid(f"integer argument {value} is out of range for {c_name}")
+        return exc
+
+    class Checked:
+        __slots__ = ()
+
+        @staticmethod
+        def from_param(value: object) -> object:
+            if value.__class__ is int or isinstance(value, int):
+                if low <= value <= high:
+                    return base(value)
+                raise out_of_range(value)
+            return base.from_param(value)  # a ctypes instance passes; anything else: TypeError
+
+    Checked.__name__ = Checked.__qualname__ = "checked_" + c_name
+    return Checked
+
+
+#: SIGNATURES' integer argument types -> their range-checked argtypes (results keep plain ctypes).
+CHECKED_ARGTYPES: Dict[object, type] = {
+    c_int: _checked_int(c_int, 8 * ctypes.sizeof(c_int), True),
+    c_int64: _checked_int(c_int64, 64, True),
+    c_uint: _checked_int(c_uint, 8 * ctypes.sizeof(c_uint), False),
+}
+
+
+def checked_argtypes(argtypes: List[object]) -> List[object]:
+    return [CHECKED_ARGTYPES.get(t, t) for t in argtypes]
+
+
+_range_error = threading.local()  # the InvalidArgument a checked from_param raised on this thread
+
+
+def _reraising(fn: Callable[..., object]) -> Callable[..., object]:
+    """fn, raising a checked argtype's InvalidArgument rather than ctypes' ArgumentError."""
+    def call(*args: object) -> object:
+        try:
+            return fn(*args)
+        except ctypes.ArgumentError:
+            exc = _range_error.__dict__.pop("exc", None)
+            if exc is None:
+                raise
+            raise exc from None
+    call.__name__ = call.__qualname__ = fn.__name__
+    call.__wrapped__ = fn  # type: ignore[attr-defined]
+    return call
+
+
 def _declare(lib: ctypes.CDLL) -> None:
+    """Type every function; those with integer arguments get a range-checking wrapper."""
     for name, (restype, argtypes) in SIGNATURES.items():
         fn = getattr(lib, name)  # AttributeError: the library is older than this binding
         fn.restype = restype
-        fn.argtypes = argtypes
+        fn.argtypes = checked_argtypes(argtypes)
+        if any(t in CHECKED_ARGTYPES for t in argtypes):
+            setattr(lib, name, _reraising(fn))
 
 
 lib, path = _load()
@@ -349,9 +429,11 @@ def encode(value, name: str = "argument") -> Optional[bytes]:
     """
     if value is None:
         return None
-    if value.__class__ is str:
+    if value.__class__ is bytes:
+        data = value  # the common cases first: exact bytes and str
+    elif isinstance(value, str):  # str subclasses too (StrEnum, markupsafe.Markup, ...)
         try:
-            data = value.encode("utf-8")
+            data = str.encode(value, "utf-8")  # str's own encode, not an override
         except UnicodeEncodeError:
             raise _invalid(f"{name} is not valid Unicode") from None
     elif isinstance(value, (bytes, bytearray, memoryview)):

@@ -13,7 +13,7 @@ from ctypes import byref, c_int, c_int64, c_size_t, c_void_p
 from typing import Any, Callable, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import models as m
-from ._lib import CLOCK_FN, decode, encode, lib, take_string
+from ._lib import CLOCK_FN, _invalid, decode, encode, lib, take_string
 from .errors import EAUTH, ELIMIT, ENOTFOUND, ETOKEN, InvalidCredentials, Locked, check, error_for
 from .principal import Principal
 
@@ -32,7 +32,12 @@ BILLING_PENDING, BILLING_PAID, BILLING_VOID = 0, 1, 2
 
 _AUTH_REASONS = {1: "unknown_user", 2: "bad_password", 3: "locked", 4: "inactive"}
 
-_token_verify = lib.authkit_token_verify
+# The hot path: its own function object with plain ctypes argtypes (no
+# Python-level from_param per call); verify_access_token range-checks flags.
+_token_verify = lib["authkit_token_verify"]
+_token_verify.restype = c_int
+_token_verify.argtypes = [c_void_p, ctypes.c_char_p, ctypes.c_uint, ctypes.POINTER(c_void_p)]
+_UINT_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_uint))) - 1
 
 
 def _out_call(fn: Callable[..., int], *args: Any) -> Optional[int]:
@@ -151,6 +156,27 @@ def _read_user_list(ptr: int) -> List[m.User]:
 def _read_session_list(ptr: int) -> List[m.Session]:
     return [_read_session(lib.authkit_session_list_get(ptr, i))
             for i in range(lib.authkit_session_list_count(ptr))]
+
+
+def _secret_buffer(secret: Union[bytes, bytearray, memoryview, str]) -> Tuple[Any, int]:
+    """secret as a C buffer and its length, without a copy where one is avoidable.
+
+    A writable buffer (bytearray, writable memoryview) is passed in place, so
+    the caller can wipe it afterwards and no immutable copy is left behind;
+    bytes are passed as they are. str must be encoded (a copy Python cannot
+    wipe), as must read-only non-bytes buffers.
+    """
+    if isinstance(secret, str):
+        data = str.encode(secret, "utf-8")
+        return data, len(data)
+    if isinstance(secret, bytes):
+        return secret, len(secret)
+    view = memoryview(secret)
+    if not view.readonly and view.c_contiguous:
+        length = view.nbytes
+        return (ctypes.c_char * length).from_buffer(view.cast("B")), length
+    data = view.tobytes()
+    return data, len(data)
 
 
 def _setting_key(name: str) -> bytes:
@@ -397,12 +423,15 @@ class Context:
         Expired, Revoked (stateful mode: its session is dead), InvalidToken,
         ConfigError (no JWT key). One ctypes call on the success path.
         """
-        if token.__class__ is not bytes:
-            token = encode(token, "token")
-        elif b"\0" in token:
-            token = encode(token, "token")  # raises
+        handle = self._handle
+        if not handle.value:
+            raise ValueError("the authkit context is closed")
+        if token.__class__ is not bytes or b"\0" in token:
+            token = encode(token, "token")  # str, str subclasses, buffers; raises on NUL
+        if not 0 <= flags <= _UINT_MAX:  # ctypes would wrap it silently
+            raise _invalid(f"flags {flags} is out of range for c_uint")
         out = c_void_p()
-        code = _token_verify(self._handle, token, flags, byref(out))
+        code = _token_verify(handle, token, flags, byref(out))
         if code:
             raise error_for(code)
         return Principal(out.value)
@@ -531,8 +560,8 @@ class Context:
 
     def vault_put(self, user_id: int, service: Text, secret: Union[bytes, str]) -> None:
         """Store (insert or replace) the user's key for service, encrypted."""
-        data = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
-        check(lib.authkit_vault_put(self._h, user_id, encode(service, "service"), data, len(data)))
+        data, length = _secret_buffer(secret)
+        check(lib.authkit_vault_put(self._h, user_id, encode(service, "service"), data, length))
 
     def vault_get(self, user_id: int, service: Text) -> bytes:
         """Decrypt the user's key for service. The C buffer is wiped and freed
@@ -667,27 +696,65 @@ class Context:
 
 
 class RateLimiter:
-    """An in-process token-bucket limiter (thread-safe, bounded memory)."""
+    """An in-process token-bucket limiter (thread-safe, bounded memory).
+
+    Any number of threads may take() at once; close() may race with them: the
+    C limiter is freed once, by close() or by the last take() still running.
+    """
 
     def __init__(self, capacity: int, refill_per_second: int) -> None:
+        self._lock = threading.Lock()
+        self._busy = 0          # take()/len() calls using the pointer right now
+        self._doomed = None     # pointer closed while busy: the last user frees it
         self._ptr = _out_call(lib.authkit_ratelimit_new, capacity, refill_per_second)
+
+    def _acquire(self) -> Optional[int]:
+        with self._lock:
+            ptr = self._ptr
+            if ptr:
+                self._busy += 1
+            return ptr
+
+    def _release(self) -> None:
+        with self._lock:
+            self._busy -= 1
+            ptr = self._doomed if self._busy == 0 else None
+            if ptr:
+                self._doomed = None
+        if ptr:
+            lib.authkit_ratelimit_free(ptr)
 
     def take(self, key: Text, cost: int = 1, clock_from: Optional[Context] = None) -> m.RateDecision:
         """Take cost tokens from key's bucket (clock_from: a Context whose clock to use)."""
-        if not self._ptr:
-            raise ValueError("the rate limiter is closed")
-        retry = c_int64()
         ctx = clock_from._h if clock_from is not None else None
-        code = lib.authkit_ratelimit_take(self._ptr, ctx, encode(key, "key"), cost, byref(retry))
+        data = encode(key, "key")
+        retry = c_int64()
+        ptr = self._acquire()
+        if not ptr:
+            raise ValueError("the rate limiter is closed")
+        try:
+            code = lib.authkit_ratelimit_take(ptr, ctx, data, cost, byref(retry))
+        finally:
+            self._release()
         if code and code != ELIMIT:
             raise error_for(code)
         return m.RateDecision(code == 0, retry.value)
 
     def __len__(self) -> int:
-        return lib.authkit_ratelimit_size(self._ptr) if self._ptr else 0
+        ptr = self._acquire()
+        if not ptr:
+            return 0
+        try:
+            return lib.authkit_ratelimit_size(ptr)
+        finally:
+            self._release()
 
     def close(self) -> None:
-        ptr, self._ptr = self._ptr, None
+        """Free the limiter (idempotent); a take() still running finishes first."""
+        with self._lock:
+            ptr, self._ptr = self._ptr, None
+            if ptr and self._busy:
+                self._doomed, ptr = ptr, None  # freed by the last _release()
         if ptr:
             lib.authkit_ratelimit_free(ptr)
 

@@ -8,7 +8,8 @@ you need before closing it explicitly; cached fields stay readable.
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple
+import threading
+from typing import Optional, Tuple, Union
 
 from ._lib import encode, lib
 
@@ -24,6 +25,20 @@ _has_role = lib.authkit_principal_has_role
 _scope_count = lib.authkit_principal_scope_count
 _scope = lib.authkit_principal_scope
 _has_scope = lib.authkit_principal_has_scope
+
+
+# One lock for every Principal: creating one stays a single attribute store
+# (no per-object lock), and it is held only for the pointer swap.
+_swap_lock = threading.Lock()
+
+
+def _text(data: bytes) -> Optional[str]:
+    """An encoded role/scope as the str it would be among the cached names
+    (None, which matches nothing, when the bytes are not UTF-8)."""
+    try:
+        return data.decode("utf-8") if data is not None else None
+    except UnicodeDecodeError:
+        return None
 
 
 class Principal:
@@ -104,21 +119,32 @@ class Principal:
             self._scopes = tuple(_scope(ptr, i).decode() for i in range(_scope_count(ptr)))
             return self._scopes
 
-    def has_role(self, role: str) -> bool:
+    def has_role(self, role: Union[str, bytes]) -> bool:
+        data = encode(role, "role")  # the same checks and bytes whether roles was read or not
         try:
-            return role in self._roles
+            return _text(data) in self._roles
         except AttributeError:
-            return _has_role(self._handle(), encode(role, "role")) == 1
+            return _has_role(self._handle(), data) == 1
 
-    def has_scope(self, scope: str) -> bool:
+    def has_scope(self, scope: Union[str, bytes]) -> bool:
+        data = encode(scope, "scope")
         try:
-            return scope in self._scopes
+            return _text(data) in self._scopes
         except AttributeError:
-            return _has_scope(self._handle(), encode(scope, "scope")) == 1
+            return _has_scope(self._handle(), data) == 1
+
+    def _take(self) -> Optional[int]:
+        """Detach the pointer: exactly one caller (close, __del__, any thread) gets it."""
+        with _swap_lock:
+            ptr, self._ptr = self._ptr, None
+        return ptr
 
     def close(self) -> None:
-        """Free the C object now (idempotent)."""
-        ptr, self._ptr = self._ptr, None
+        """Free the C object now (idempotent, and safe from several threads at once).
+
+        Do not close a Principal while another thread is still reading a field
+        it has not cached yet (the same rule as for a Context)."""
+        ptr = self._take()
         if ptr:
             _free(ptr)
 
@@ -129,10 +155,8 @@ class Principal:
         self.close()
 
     def __del__(self) -> None:
-        ptr = self._ptr  # always set: __init__ does nothing else
-        if ptr:
-            self._ptr = None
-            _free(ptr)
+        if self._ptr:  # always set: __init__ does nothing else
+            self.close()
 
     def __repr__(self) -> str:
         if not self._ptr and not hasattr(self, "_user_id"):
