@@ -296,6 +296,47 @@ START_TEST(web_register_login_logout)
 }
 END_TEST
 
+/* Login CSRF: the public login and register forms refuse a browser's cross-site post. */
+START_TEST(cross_site_login_and_register_refused)
+{
+	hs_response r;
+	free(web_register("mallory"));
+	const char *cross_origin[] = {"Origin: http://evil.example", NULL};
+	const char *fetch_cross[] = {"Sec-Fetch-Site: cross-site", NULL};
+	const char *null_origin[] = {"Origin: null", NULL};
+	const char *const *refused[] = {cross_origin, fetch_cross, null_origin};
+	hs_request rq = {.method = "POST", .content_type = "application/x-www-form-urlencoded"};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		rq.headers = refused[i];
+		rq.path = "/auth/login";
+		rq.body = "username=mallory&password=" PW_FORM;
+		hs_do(&srv, &rq, &r);
+		hs_assert_error(&r, 403, "forbidden");
+		ck_assert_ptr_null(hs_set_cookie(&r, NULL));
+		hs_response_free(&r);
+		rq.path = "/auth/register";
+		rq.body = "username=victim&email=victim%40example.com&password=" PW_FORM;
+		hs_do(&srv, &rq, &r);
+		hs_assert_error(&r, 403, "forbidden");
+		hs_response_free(&r);
+	}
+	/* same origin and same-site fetch metadata pass */
+	char same[128];
+	snprintf(same, sizeof same, "Origin: http://127.0.0.1:%u", srv.port);
+	const char *same_origin[] = {same, "Sec-Fetch-Site: same-origin", NULL};
+	rq.headers = same_origin;
+	rq.path = "/auth/login";
+	rq.body = "username=mallory&password=" PW_FORM;
+	hs_do(&srv, &rq, &r);
+	assert_redirect(&r, "/chat");
+	char *cookie = hs_set_cookie(&r, NULL);
+	ck_assert_ptr_nonnull(cookie);
+	hs_forbid(&srv, strchr(cookie, '=') + 1, HS_ANYWHERE);
+	free(cookie);
+	hs_response_free(&r);
+}
+END_TEST
+
 START_TEST(api_login_me_check_logout)
 {
 	free(web_register("carol"));
@@ -814,6 +855,7 @@ static Suite *chat_suite(void)
 	tcase_add_checked_fixture(tc, start, stop);
 	tcase_add_test(tc, healthz_unknown_route_and_method);
 	tcase_add_test(tc, web_register_login_logout);
+	tcase_add_test(tc, cross_site_login_and_register_refused);
 	tcase_add_test(tc, api_login_me_check_logout);
 	tcase_add_test(tc, refresh_rotation_and_reuse);
 	tcase_add_test(tc, expired_token_and_session);

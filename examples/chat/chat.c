@@ -622,9 +622,9 @@ static const ex_route routes[] = {
 	{"GET", "/", EX_BODY_NONE, EX_AUTH_PUBLIC, 0, web_root},
 	/* web */
 	{"GET", "/auth/login", EX_BODY_NONE, EX_AUTH_OPTIONAL, 0, web_login_get},
-	{"POST", "/auth/login", EX_BODY_FORM, EX_AUTH_PUBLIC, 0, web_login_post},
+	{"POST", "/auth/login", EX_BODY_FORM, EX_AUTH_PUBLIC, EX_ROUTE_SAME_SITE, web_login_post},
 	{"GET", "/auth/register", EX_BODY_NONE, EX_AUTH_PUBLIC, 0, web_register_get},
-	{"POST", "/auth/register", EX_BODY_FORM, EX_AUTH_PUBLIC, 0, web_register_post},
+	{"POST", "/auth/register", EX_BODY_FORM, EX_AUTH_PUBLIC, EX_ROUTE_SAME_SITE, web_register_post},
 	{"POST", "/auth/logout", EX_BODY_FORM, EX_AUTH_WEB, 0, web_logout},
 	{"GET", "/chat", EX_BODY_NONE, EX_AUTH_WEB, 0, web_chat_get},
 	{"POST", "/chat", EX_BODY_FORM, EX_AUTH_WEB, 0, web_chat_post},

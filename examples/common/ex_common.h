@@ -136,6 +136,13 @@ typedef enum {
 #define EX_ROUTE_STATEFUL 2u  /**< access tokens are verified with AUTHKIT_VERIFY_STATEFUL whatever the config */
 #define EX_ROUTE_NO_CSRF 4u   /**< skip the CSRF check for cookie-authenticated state changes (rarely right) */
 #define EX_ROUTE_NO_COOKIE 8u /**< credentials only from Authorization / X-API-Key, never the session cookie */
+/**
+ * Refuse (403 JSON, before the body is parsed) a state-changing request that
+ * a browser marks as cross-site (see ex_req_cross_site()). For the public
+ * form routes posted before there is a session (login, register), which no
+ * session-bound CSRF token can protect against login CSRF.
+ */
+#define EX_ROUTE_SAME_SITE 16u
 
 typedef void (*ex_handler_fn)(ex_request *req, void *userdata);
 
@@ -182,6 +189,13 @@ const char *ex_req_field(const ex_request *req, const char *key);
 /** The client's address as text ("127.0.0.1"), or NULL. */
 const char *ex_req_ip(ex_request *req);
 const char *ex_req_user_agent(ex_request *req);
+/**
+ * 1 when a browser says the request comes from another site: a
+ * `Sec-Fetch-Site: cross-site` header, or an `Origin` that is not
+ * http(s)://<Host> (also "null"). Clients that send neither (curl, SDKs)
+ * are not browsers and pass.
+ */
+int ex_req_cross_site(ex_request *req);
 /** The authenticated principal (borrowed), or NULL (public routes, or optional without credentials). */
 const authkit_principal *ex_req_principal(const ex_request *req);
 /** 1 when the principal came from the session cookie (kind "session"). */

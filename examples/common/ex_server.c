@@ -190,6 +190,21 @@ const char *ex_req_user_agent(ex_request *req)
 	return ex_req_header(req, "User-Agent");
 }
 
+int ex_req_cross_site(ex_request *req)
+{
+	const char *site = ex_req_header(req, "Sec-Fetch-Site");
+	if (site && strcasecmp(site, "cross-site") == 0)
+		return 1;
+	const char *origin = ex_req_header(req, "Origin");
+	if (!origin)
+		return 0;
+	const char *host = ex_req_header(req, "Host");
+	const char *rest = strncmp(origin, "http://", 7) == 0    ? origin + 7
+	                   : strncmp(origin, "https://", 8) == 0 ? origin + 8
+	                                                         : NULL;
+	return !host || !rest || strcasecmp(rest, host) != 0;
+}
+
 const authkit_principal *ex_req_principal(const ex_request *req)
 {
 	return req->principal;
@@ -423,6 +438,10 @@ static void dispatch(ex_request *req)
 			ex_reply_error(req, 405, "method_not_allowed", "method not allowed on this path");
 		else
 			ex_reply_error(req, 404, "not_found", "no such route");
+		return;
+	}
+	if ((r->flags & EX_ROUTE_SAME_SITE) && is_state_changing(req->method) && ex_req_cross_site(req)) {
+		ex_reply_error(req, 403, "forbidden", "cross-site form post refused");
 		return;
 	}
 	int is_json = 0, is_form = 0;

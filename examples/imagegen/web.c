@@ -6,33 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define IG_DASHBOARD_RECENT 8
 #define IG_GALLERY_MAX 200
 #define IG_DASHBOARD_DAYS 7
-
-/*
- * The register and login forms are posted before there is a session, so no
- * session-bound CSRF token can protect them (login CSRF: a foreign page
- * signing the victim into the attacker's account). Browsers say where a
- * request comes from: refuse a cross-site Sec-Fetch-Site, and an Origin that
- * is not this server. Clients that send neither (curl) are not browsers.
- */
-static int cross_site_post(ex_request *req)
-{
-	const char *site = ex_req_header(req, "Sec-Fetch-Site");
-	if (site && strcasecmp(site, "cross-site") == 0)
-		return 1;
-	const char *origin = ex_req_header(req, "Origin");
-	if (!origin)
-		return 0;
-	const char *host = ex_req_header(req, "Host");
-	const char *rest = strncmp(origin, "http://", 7) == 0    ? origin + 7
-	                   : strncmp(origin, "https://", 8) == 0 ? origin + 8
-	                                                         : NULL;
-	return !host || !rest || strcasecmp(rest, host) != 0;
-}
 
 /* 1 (after answering 429 with Retry-After) when this IP has used up its login/register attempts. */
 static int too_many_attempts(ex_request *req, ig_server *s)
@@ -93,10 +70,6 @@ static const char *login_identifier(const ex_request *req)
 void ig_web_login(ex_request *req, void *userdata)
 {
 	int is_json = ex_req_json(req) != NULL;
-	if (cross_site_post(req)) {
-		ex_reply_error(req, 403, "forbidden", "cross-site login refused");
-		return;
-	}
 	if (too_many_attempts(req, userdata))
 		return;
 	const char *identifier = login_identifier(req), *password = ex_req_field(req, "password");
@@ -139,10 +112,6 @@ void ig_web_login(ex_request *req, void *userdata)
 void ig_web_register(ex_request *req, void *userdata)
 {
 	int is_json = ex_req_json(req) != NULL;
-	if (cross_site_post(req)) {
-		ex_reply_error(req, 403, "forbidden", "cross-site registration refused");
-		return;
-	}
 	if (too_many_attempts(req, userdata))
 		return;
 	const char *username = ex_req_field(req, "username"), *email = ex_req_field(req, "email");
