@@ -394,6 +394,42 @@ START_TEST(api_login_me_check_logout)
 }
 END_TEST
 
+static const char *const stateless_env[] = {"AUTHKIT_JWT_STATEFUL=0", NULL};
+
+static void start_stateless(void)
+{
+	start_with(stateless_env);
+}
+
+/*
+ * With stateless access tokens configured, /auth/api/me and /check still
+ * check the session; an empty or blank X-API-Key header must not count as
+ * an API key and skip that check.
+ */
+START_TEST(blank_api_key_keeps_stateful_check)
+{
+	free(web_register("erin"));
+	tokens t = api_login("username", "erin", PW);
+	hs_request rq = {.method = "POST", .path = "/auth/api/logout", .bearer = t.access};
+	hs_response r;
+	hs_do(&srv, &rq, &r);
+	assert_status(&r, 200);
+	hs_response_free(&r);
+	const char *empty[] = {"X-API-Key;", NULL}; /* curl's way to send an empty header */
+	const char *blank[] = {"X-API-Key: \t ", NULL};
+	const char *const *variants[] = {NULL, empty, blank};
+	const char *paths[] = {"/auth/api/me", "/auth/api/check"};
+	for (size_t p = 0; p < 2; p++)
+		for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+			hs_request get = {.method = "GET", .path = paths[p], .bearer = t.access, .headers = variants[v]};
+			hs_do(&srv, &get, &r);
+			ck_assert_msg(r.status == 401, "%s with X-API-Key variant %zu: %ld", paths[p], v, r.status);
+			hs_response_free(&r);
+		}
+	tokens_free(&t);
+}
+END_TEST
+
 static const char *const lockout_env[] = {"AUTHKIT_MAX_LOGIN_ATTEMPTS=3", NULL};
 
 static void start_lockout(void)
@@ -871,6 +907,10 @@ static Suite *chat_suite(void)
 	tcase_add_checked_fixture(lock, start_lockout, stop);
 	tcase_add_test(lock, wrong_password_unknown_user_and_lockout);
 	suite_add_tcase(s, lock);
+	TCase *stateless = tcase_create("stateless");
+	tcase_add_checked_fixture(stateless, start_stateless, stop);
+	tcase_add_test(stateless, blank_api_key_keeps_stateful_check);
+	suite_add_tcase(s, stateless);
 	return s;
 }
 

@@ -397,12 +397,22 @@ static int is_state_changing(const char *method)
 	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
 }
 
+/* A header that is missing, empty or only blanks counts as absent: a blank
+ * X-API-Key must not switch off the stateful branch below. */
+static const char *nonblank_header(ex_request *req, const char *name)
+{
+	const char *v = ex_req_header(req, name);
+	if (v && v[strspn(v, " \t")] == '\0')
+		return NULL;
+	return v;
+}
+
 static int authenticate(ex_request *req)
 {
 	authkit_ctx *ctx = req->app->ctx;
-	const char *authz = ex_req_header(req, "Authorization");
-	const char *cookie = (req->route->flags & EX_ROUTE_NO_COOKIE) ? NULL : ex_req_header(req, "Cookie");
-	const char *api_key = ex_req_header(req, "X-API-Key");
+	const char *authz = nonblank_header(req, "Authorization");
+	const char *cookie = (req->route->flags & EX_ROUTE_NO_COOKIE) ? NULL : nonblank_header(req, "Cookie");
+	const char *api_key = nonblank_header(req, "X-API-Key");
 	if ((req->route->flags & EX_ROUTE_STATEFUL) && authz && !api_key) {
 		const char *token = NULL;
 		size_t len = 0;
