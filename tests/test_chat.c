@@ -444,6 +444,9 @@ START_TEST(wrong_password_unknown_user_and_lockout)
 	hs_post_json(&srv, "/auth/api/login", "{\"username\": \"dave\", \"password\": \"wrong password 1\"}", NULL,
 	             &wrong);
 	hs_assert_error(&wrong, 401, "invalid_credentials");
+	char *www = hs_header(&wrong, "WWW-Authenticate");
+	ck_assert_msg(www && strncmp(www, "Bearer", 6) == 0, "WWW-Authenticate: %s", www ? www : "(none)");
+	free(www);
 	hs_post_json(&srv, "/auth/api/login", "{\"username\": \"nobody\", \"password\": \"wrong password 1\"}", NULL,
 	             &unknown);
 	ck_assert_str_eq(wrong.body, unknown.body); /* one generic answer */
@@ -468,6 +471,17 @@ START_TEST(wrong_password_unknown_user_and_lockout)
 	ck_assert_ptr_null(hs_header(&r, "Set-Cookie"));
 	hs_response_free(&r);
 	hs_response_free(&wrong);
+	/* an over-long password on the form: the same generic page, not a JSON 400 */
+	size_t long_len = 5000;
+	char *form = malloc(long_len + 64);
+	int n = snprintf(form, 64, "username=nobody&password=");
+	memset(form + n, 'a', long_len);
+	form[n + (int)long_len] = '\0';
+	hs_post_form(&srv, "/auth/login", form, NULL, NULL, &r);
+	assert_status(&r, 401);
+	ck_assert_ptr_nonnull(strstr(r.body, "Invalid username or password."));
+	hs_response_free(&r);
+	free(form);
 }
 END_TEST
 

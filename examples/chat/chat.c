@@ -189,7 +189,8 @@ static void web_login_post(ex_request *req, void *ud)
 		return;
 	}
 	int rc = web_sign_in(req, identifier, password);
-	if (rc == AUTHKIT_EAUTH)
+	/* EINVALID (e.g. an over-long password) is a bad credential too: one answer for all. */
+	if (rc == AUTHKIT_EAUTH || rc == AUTHKIT_EINVALID)
 		login_page(req, 401, "Invalid username or password.");
 	else if (rc != AUTHKIT_OK)
 		ex_reply_status(req, rc);

@@ -237,7 +237,7 @@ int ex_reply_session_cookie(ex_request *req, const char *session_token);
 void ex_reply_clear_session_cookie(ex_request *req);
 /**
  * Map a library status to a reply: EAUTH / ETOKEN / EEXPIRED / EREVOKED /
- * EREUSE → 401 (generic), EINVALID / EPASSWORD → 400, ENOTFOUND → 404,
+ * EREUSE → 401 (generic, with WWW-Authenticate: Bearer), EINVALID / EPASSWORD → 400, ENOTFOUND → 404,
  * EEXISTS → 409, ELIMIT → 429, EBUSY → 503, ECONFIG → 503, others → 500.
  * The detail is the status's static text plus, for 400/409, the library's
  * detail message (never a secret by the library's contract).

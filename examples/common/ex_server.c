@@ -337,6 +337,8 @@ void ex_reply_status(ex_request *req, int rc)
 {
 	switch (rc) {
 	case AUTHKIT_EAUTH:
+		/* RFC 9110: every 401 names a scheme; bearer tokens are what the API logins hand out. */
+		ex_reply_header(req, "WWW-Authenticate", "Bearer");
 		ex_reply_error(req, 401, "invalid_credentials", "invalid credentials");
 		return;
 	case AUTHKIT_ETOKEN:
