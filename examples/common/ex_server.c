@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include <unistd.h>
 
 #define EX_REPLY_HEADERS_MAX 8
+/* First body buffer when no Content-Length tells the size (chunked). */
+#define EX_BODY_FIRST 4096u
 
 struct ex_request {
 	ex_app *app;
@@ -29,6 +32,8 @@ struct ex_request {
 
 	char *body;
 	size_t body_len;
+	size_t body_cap;      /* bytes allocated for body (0: none yet) */
+	size_t body_expected; /* Content-Length when it was given and within the limit */
 	int too_large;
 	json_t *json;
 	ex_form *form;
@@ -557,9 +562,7 @@ static void request_free(ex_request *req)
 	authkit_principal_free(req->principal);
 	authkit_string_free(req->csrf);
 	if (req->body) {
-		volatile char *v = req->body; /* may hold a password */
-		for (size_t i = 0; i < req->body_len; i++)
-			v[i] = 0;
+		sodium_memzero(req->body, req->body_len); /* may hold a password */
 		free(req->body);
 	}
 	reply_release_body(req);
@@ -568,6 +571,34 @@ static void request_free(ex_request *req)
 		free(req->header_values[i]);
 	}
 	free(req);
+}
+
+/*
+ * Make room for need bytes plus a NUL. The first buffer is sized from
+ * Content-Length when there is one, else small; it doubles after that, up
+ * to EX_BODY_MAX + 1. The old buffer is wiped before it is freed (realloc
+ * could leave a password behind in freed memory).
+ */
+static int body_reserve(ex_request *req, size_t need)
+{
+	if (need < req->body_cap)
+		return 0;
+	size_t cap = req->body_cap ? req->body_cap * 2 : req->body_expected ? req->body_expected + 1 : EX_BODY_FIRST;
+	if (cap < need + 1)
+		cap = need + 1;
+	if (cap > EX_BODY_MAX + 1)
+		cap = EX_BODY_MAX + 1;
+	char *body = malloc(cap);
+	if (!body)
+		return -1;
+	if (req->body) {
+		memcpy(body, req->body, req->body_len + 1);
+		sodium_memzero(req->body, req->body_cap);
+		free(req->body);
+	}
+	req->body = body;
+	req->body_cap = cap;
+	return 0;
 }
 
 static int append_body(ex_request *req, const char *data, size_t size)
@@ -580,12 +611,44 @@ static int append_body(ex_request *req, const char *data, size_t size)
 		req->body_len += size; /* counted for the limit, not kept */
 		return 0;
 	}
-	if (!req->body && !(req->body = malloc(EX_BODY_MAX + 1)))
+	if (body_reserve(req, req->body_len + size) != 0)
 		return -1;
 	memcpy(req->body + req->body_len, data, size);
 	req->body_len += size;
 	req->body[req->body_len] = '\0';
 	return 0;
+}
+
+/* The 413 written by hand when MHD cannot queue a response mid-body. */
+static const char too_large_raw[] = "HTTP/1.1 413 Content Too Large\r\n"
+                                    "Connection: close\r\n"
+                                    "Content-Type: application/json\r\n"
+                                    "X-Content-Type-Options: nosniff\r\n"
+                                    "Cache-Control: no-store\r\n"
+                                    "Content-Length: 69\r\n\r\n"
+                                    "{\"error\":\"body_too_large\",\"detail\":\"request body larger than 64 KiB\"}";
+
+/*
+ * A body without Content-Length (chunked) just crossed EX_BODY_MAX: answer
+ * 413 now instead of reading and counting the rest. libmicrohttpd from
+ * 0.9.76 on accepts a response queued mid-body ("early response"); the
+ * 0.9.75 of Debian 12 refuses it, so the same 413 is then written to the
+ * socket directly and MHD_NO closes the connection (the connection is
+ * closed either way: the rest of the body is never read).
+ */
+static enum MHD_Result refuse_body_midway(ex_request *req)
+{
+	dispatch(req);
+	if (queue_reply(req) == MHD_YES)
+		return MHD_YES;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci) {
+		/* Best effort, never blocking: a client that does not read loses the answer, not a thread. */
+		ssize_t n = send(ci->connect_fd, too_large_raw, sizeof too_large_raw - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == (ssize_t)(sizeof too_large_raw - 1))
+			shutdown(ci->connect_fd, SHUT_WR);
+	}
+	return MHD_NO;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -607,12 +670,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->start_us = now_us();
 		req->route = find_route(app, method, url, &req->path_rest, &req->method_mismatch);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > EX_BODY_MAX) {
+		unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+		if (declared > EX_BODY_MAX) {
 			/* Refuse before reading it: MHD closes the connection after. */
 			req->too_large = 1;
 			dispatch(req);
 			return queue_reply(req);
 		}
+		req->body_expected = (size_t)declared;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -620,7 +685,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		if (req->replied)
 			return MHD_YES; /* already refused; discard the rest */
-		return append_body(req, upload_data, size) == 0 ? MHD_YES : MHD_NO;
+		if (append_body(req, upload_data, size) != 0)
+			return MHD_NO;
+		if (req->too_large)
+			return refuse_body_midway(req);
+		return MHD_YES;
 	}
 	if (req->replied)
 		return MHD_YES;
