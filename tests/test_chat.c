@@ -944,6 +944,34 @@ START_TEST(restart_reuses_generated_secrets)
 }
 END_TEST
 
+/* Secrets in the data directory are trusted only when they are private files of this user. */
+START_TEST(readable_secret_file_refused)
+{
+	char path[512], link_path[512];
+	snprintf(path, sizeof path, "%s/jwt_secret", srv.data_dir);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_ne(hs_restart_expect_exit(&srv), 0);
+	char *log = hs_read_file(srv.log_path, NULL);
+	ck_assert_msg(strstr(log, "refusing") && strstr(log, "chmod 600"), "log: %s", log);
+	free(log);
+	/* a symbolic link in its place is refused too, even to a private file */
+	snprintf(link_path, sizeof link_path, "%s/jwt_secret.real", srv.data_dir);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(rename(path, link_path), 0);
+	ck_assert_int_eq(symlink(link_path, path), 0);
+	ck_assert_int_ne(hs_restart_expect_exit(&srv), 0);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rename(link_path, path), 0);
+	/* a data directory open to others is tightened to 0700, with a warning */
+	ck_assert_int_eq(chmod(srv.data_dir, 0755), 0);
+	hs_respawn(&srv);
+	struct stat st;
+	ck_assert_int_eq(stat(srv.data_dir, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	ck_assert_int_eq(get_status("/healthz", NULL, NULL), 200);
+}
+END_TEST
+
 static Suite *chat_suite(void)
 {
 	Suite *s = suite_create("chat");
@@ -962,6 +990,7 @@ static Suite *chat_suite(void)
 	tcase_add_test(tc, settings_store_masked_key);
 	tcase_add_test(tc, malformed_bodies_types_and_sizes);
 	tcase_add_test(tc, restart_reuses_generated_secrets);
+	tcase_add_test(tc, readable_secret_file_refused);
 	suite_add_tcase(s, tc);
 	TCase *lock = tcase_create("lockout");
 	tcase_add_checked_fixture(lock, start_lockout, stop);
