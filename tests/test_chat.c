@@ -944,6 +944,74 @@ START_TEST(restart_reuses_generated_secrets)
 }
 END_TEST
 
+static void assert_retry_after(const hs_response *r)
+{
+	hs_assert_error(r, 429, "limit");
+	char *retry = hs_header(r, "Retry-After");
+	ck_assert_msg(retry && atoi(retry) > 0, "Retry-After: %s", retry ? retry : "(none)");
+	free(retry);
+}
+
+/* Reset requests are limited per address (3 in a burst) and per client IP (10 in a burst). */
+START_TEST(password_reset_requests_rate_limited)
+{
+	hs_response r;
+	for (int i = 0; i < 3; i++) {
+		/* the address's case does not open a new bucket */
+		hs_post_json(&srv, "/api/auth/request-password-reset",
+		             i % 2 ? "{\"email\": \"Target@Example.com\"}" : "{\"email\": \"target@example.com\"}", NULL,
+		             &r);
+		assert_status(&r, 202);
+		hs_response_free(&r);
+	}
+	hs_post_json(&srv, "/api/auth/request-password-reset", "{\"email\": \"TARGET@example.com\"}", NULL, &r);
+	assert_retry_after(&r);
+	hs_response_free(&r);
+	/* other addresses from the same IP, until the IP's budget (10) is spent too */
+	int limited_at = 0;
+	for (int i = 0; i < 12 && !limited_at; i++) {
+		char body[96];
+		snprintf(body, sizeof body, "{\"email\": \"other%d@example.com\"}", i);
+		hs_post_json(&srv, "/api/auth/request-password-reset", body, NULL, &r);
+		if (r.status == 429) {
+			assert_retry_after(&r);
+			limited_at = i + 1;
+		} else {
+			assert_status(&r, 202);
+		}
+		hs_response_free(&r);
+	}
+	/* the 4 requests above all count against the IP (the IP is checked first), so other5 is its tenth */
+	ck_assert_int_eq(limited_at, 7);
+}
+END_TEST
+
+/* Login and register attempts are limited per client IP (a burst of 20), form and JSON alike. */
+START_TEST(login_attempts_rate_limited)
+{
+	hs_response r;
+	int i = 0;
+	for (; i < 30; i++) {
+		if (i % 2)
+			hs_post_form(&srv, "/auth/login", "username=ghost&password=not+the+password", NULL, NULL, &r);
+		else
+			hs_post_json(&srv, "/auth/api/login", "{\"username\": \"ghost\", \"password\": \"nope nope\"}", NULL,
+			             &r);
+		long status = r.status;
+		if (status == 429)
+			break;
+		assert_status(&r, 401);
+		hs_response_free(&r);
+	}
+	ck_assert_int_eq(i, 20);
+	assert_retry_after(&r);
+	hs_response_free(&r);
+	hs_post_form(&srv, "/auth/register", "username=zed&email=zed%40example.com&password=" PW_FORM, NULL, NULL, &r);
+	assert_retry_after(&r);
+	hs_response_free(&r);
+}
+END_TEST
+
 /* Secrets in the data directory are trusted only when they are private files of this user. */
 START_TEST(readable_secret_file_refused)
 {
@@ -991,6 +1059,8 @@ static Suite *chat_suite(void)
 	tcase_add_test(tc, malformed_bodies_types_and_sizes);
 	tcase_add_test(tc, restart_reuses_generated_secrets);
 	tcase_add_test(tc, readable_secret_file_refused);
+	tcase_add_test(tc, password_reset_requests_rate_limited);
+	tcase_add_test(tc, login_attempts_rate_limited);
 	suite_add_tcase(s, tc);
 	TCase *lock = tcase_create("lockout");
 	tcase_add_checked_fixture(lock, start_lockout, stop);

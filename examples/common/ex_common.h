@@ -244,6 +244,15 @@ void ex_reply_clear_session_cookie(ex_request *req);
  */
 void ex_reply_status(ex_request *req, int authkit_rc);
 
+/**
+ * Take cost tokens from the bucket of "<scope>:<key>" in rl (an in-process
+ * authkit_ratelimit; key NULL: "unknown"). When the bucket is empty, answer
+ * 429 `limit` with Retry-After (whole seconds) and return 1; the handler
+ * then returns. A limiter failure lets the request through (0): the
+ * library's own defences (account lockout) still apply.
+ */
+int ex_rate_limited(ex_request *req, authkit_ratelimit *rl, const char *scope, const char *key, int64_t cost);
+
 /* ------------------------------------------------------------------------ */
 /* The application: options, context, run loop                              */
 /* ------------------------------------------------------------------------ */

@@ -376,6 +376,20 @@ void ex_reply_status(ex_request *req, int rc)
 	}
 }
 
+int ex_rate_limited(ex_request *req, authkit_ratelimit *rl, const char *scope, const char *key, int64_t cost)
+{
+	char bucket[400]; /* a longer key is truncated: it then shares a bucket, never escapes one */
+	snprintf(bucket, sizeof bucket, "%s:%s", scope, key ? key : "unknown");
+	int64_t retry_ms = 0;
+	if (authkit_ratelimit_take(rl, NULL, bucket, cost, &retry_ms) != AUTHKIT_ELIMIT)
+		return 0;
+	char seconds[24];
+	snprintf(seconds, sizeof seconds, "%lld", (long long)((retry_ms + 999) / 1000));
+	ex_reply_header(req, "Retry-After", seconds);
+	ex_reply_error(req, 429, "limit", "too many attempts; see Retry-After");
+	return 1;
+}
+
 /* ---- routing and dispatch ---- */
 
 static const ex_route *find_route(ex_app *app, const char *method, const char *path, const char **rest,

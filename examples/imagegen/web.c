@@ -14,18 +14,7 @@
 /* 1 (after answering 429 with Retry-After) when this IP has used up its login/register attempts. */
 static int too_many_attempts(ex_request *req, ig_server *s)
 {
-	const char *ip = ex_req_ip(req);
-	char key[80];
-	snprintf(key, sizeof key, "auth:%s", ip ? ip : "unknown");
-	int64_t retry_ms = 0;
-	int rc = authkit_ratelimit_take(s->auth_attempts, NULL, key, IG_AUTH_ATTEMPT_COST, &retry_ms);
-	if (rc != AUTHKIT_ELIMIT)
-		return 0; /* OK, or a limiter failure: the account lockout still applies */
-	char value[24];
-	snprintf(value, sizeof value, "%lld", (long long)((retry_ms + 999) / 1000));
-	ex_reply_header(req, "Retry-After", value);
-	ex_reply_error(req, 429, "limit", "too many attempts from this address; see Retry-After");
-	return 1;
+	return ex_rate_limited(req, s->auth_attempts, "auth", ex_req_ip(req), IG_AUTH_ATTEMPT_COST);
 }
 
 static void reply_page(ex_request *req, unsigned status, ex_buf *page)
