@@ -379,10 +379,12 @@ int ex_app_run(ex_app *app, const ex_route *routes, size_t n_routes, void *userd
 void ex_app_free(ex_app *app)
 {
 	ex_priv *p = app->priv;
+	/* No request may still be running when the context goes: stop the server first. */
+	if (p)
+		ex_server_stop(app);
 	authkit_ctx_free(app->ctx);
 	app->ctx = NULL;
 	if (p) {
-		ex_server_stop(app);
 		ex_log_flush(p);
 		if (p->log_fd_owned)
 			close(p->log_fd);
