@@ -438,7 +438,8 @@ START_TEST(api_login_me_check_logout)
 }
 END_TEST
 
-static const char *const stateless_env[] = {"AUTHKIT_JWT_STATEFUL=0", NULL};
+static const char *const stateless_env[] = {"AUTHKIT_JWT_STATEFUL=0", "AUTHKIT_SESSION_MAX_HOURS=1",
+                                             "AUTHKIT_SESSION_IDLE_MINUTES=30", NULL};
 
 static void start_stateless(void)
 {
@@ -471,6 +472,27 @@ START_TEST(blank_api_key_keeps_stateful_check)
 			hs_response_free(&r);
 		}
 	tokens_free(&t);
+}
+END_TEST
+
+/* The session cookie lives as long as the session can (AUTHKIT_SESSION_MAX_HOURS=1 here), not 30 days. */
+START_TEST(session_cookie_max_age_follows_session)
+{
+	hs_response r;
+	free(web_register("gina"));
+	hs_post_form(&srv, "/auth/login", "username=gina&password=" PW_FORM, NULL, NULL, &r);
+	assert_redirect(&r, "/chat");
+	char *attrs = NULL;
+	char *cookie = hs_set_cookie(&r, &attrs);
+	ck_assert_ptr_nonnull(cookie);
+	hs_forbid(&srv, strchr(cookie, '=') + 1, HS_ANYWHERE);
+	const char *max_age = strstr(attrs, "Max-Age=");
+	ck_assert_ptr_nonnull(max_age);
+	long seconds = atol(max_age + strlen("Max-Age="));
+	ck_assert_msg(seconds > 3000 && seconds <= 3600, "Max-Age=%ld", seconds);
+	free(cookie);
+	free(attrs);
+	hs_response_free(&r);
 }
 END_TEST
 
@@ -1069,6 +1091,7 @@ static Suite *chat_suite(void)
 	TCase *stateless = tcase_create("stateless");
 	tcase_add_checked_fixture(stateless, start_stateless, stop);
 	tcase_add_test(stateless, blank_api_key_keeps_stateful_check);
+	tcase_add_test(stateless, session_cookie_max_age_follows_session);
 	suite_add_tcase(s, stateless);
 	return s;
 }

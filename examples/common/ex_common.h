@@ -231,7 +231,11 @@ void ex_reply_redirect(ex_request *req, const char *location);
  */
 void ex_reply_bytes(ex_request *req, unsigned status, const char *content_type, void *data, size_t len,
                     void (*free_fn)(void *));
-/** The hardened session cookie (authkit_http_set_cookie). 0 on success. */
+/**
+ * The hardened session cookie (authkit_http_set_cookie) for a live session,
+ * with Max-Age = what is left of the session's absolute lifetime. 0 on
+ * success, else the library status.
+ */
 int ex_reply_session_cookie(ex_request *req, const char *session_token);
 /** The deletion cookie for the session cookie. */
 void ex_reply_clear_session_cookie(ex_request *req);

@@ -319,10 +319,21 @@ void ex_reply_bytes(ex_request *req, unsigned status, const char *content_type, 
 
 int ex_reply_session_cookie(ex_request *req, const char *session_token)
 {
+	/* Max-Age: what is left of the session's absolute lifetime
+	 * (AUTHKIT_SESSION_MAX_HOURS), enforced server-side anyway; the browser
+	 * keeps the cookie no longer than the session can live. Called right
+	 * after a login, so the check is one indexed lookup and no write. */
+	authkit_ctx *ctx = req->app->ctx;
+	authkit_session *session = NULL;
+	int rc = authkit_session_check(ctx, session_token, &session);
+	if (rc != AUTHKIT_OK)
+		return rc;
+	int64_t max_age = authkit_session_expires_at(session) - authkit_ctx_now_ms(ctx) / 1000;
+	authkit_session_free(session);
+	if (max_age <= 0)
+		return AUTHKIT_EEXPIRED;
 	char *cookie = NULL;
-	/* Max-Age: the session's absolute lifetime is enforced server-side;
-	 * the browser may keep the cookie that long at most. */
-	int rc = authkit_http_set_cookie(req->app->ctx, session_token, 30 * 24 * 3600, &cookie);
+	rc = authkit_http_set_cookie(ctx, session_token, max_age, &cookie);
 	if (rc != AUTHKIT_OK)
 		return rc;
 	ex_reply_header(req, "Set-Cookie", cookie);
