@@ -580,9 +580,29 @@ static enum MHD_Result queue_reply(ex_request *req)
 	return ret;
 }
 
+/*
+ * Wipe the string values of a parsed JSON body before it is freed: they may
+ * be passwords (password, current_password, new_password) or tokens, and
+ * jansson frees them without clearing. Every top-level string is wiped:
+ * cheaper than deciding which names are secret, and nothing is forgotten.
+ */
+static void json_wipe_strings(json_t *obj)
+{
+	const char *key;
+	json_t *value;
+	json_object_foreach(obj, key, value)
+	{
+		if (json_is_string(value))
+			sodium_memzero((char *)json_string_value(value), json_string_length(value));
+	}
+}
+
 static void request_free(ex_request *req)
 {
-	json_decref(req->json);
+	if (req->json) {
+		json_wipe_strings(req->json);
+		json_decref(req->json);
+	}
 	ex_form_free(req->form);
 	authkit_principal_free(req->principal);
 	authkit_string_free(req->csrf);
