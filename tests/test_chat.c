@@ -1003,8 +1003,9 @@ START_TEST(password_reset_requests_rate_limited)
 		}
 		hs_response_free(&r);
 	}
-	/* the 4 requests above all count against the IP (the IP is checked first), so other5 is its tenth */
-	ck_assert_int_eq(limited_at, 7);
+	/* the 4 requests above all count against the IP (the IP is checked first), so other5 is its tenth
+	 * (a token refills each minute: a very slow run may get one more) */
+	ck_assert_msg(limited_at == 7 || limited_at == 8, "IP limited after %d other addresses", limited_at);
 }
 END_TEST
 
@@ -1025,7 +1026,8 @@ START_TEST(login_attempts_rate_limited)
 		assert_status(&r, 401);
 		hs_response_free(&r);
 	}
-	ck_assert_int_eq(i, 20);
+	/* 20 in the burst; a slow run (valgrind) may see a token or two refill meanwhile */
+	ck_assert_msg(i >= 20 && i < 30, "first 429 after %d attempts", i);
 	assert_retry_after(&r);
 	hs_response_free(&r);
 	hs_post_form(&srv, "/auth/register", "username=zed&email=zed%40example.com&password=" PW_FORM, NULL, NULL, &r);
