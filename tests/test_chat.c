@@ -1054,7 +1054,9 @@ START_TEST(readable_secret_file_refused)
 	ck_assert_int_ne(hs_restart_expect_exit(&srv), 0);
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_int_eq(rename(link_path, path), 0);
-	/* a data directory open to others is tightened to 0700, with a warning */
+	/* a data directory others can write to is refused; one they can only read is tightened to 0700 */
+	ck_assert_int_eq(chmod(srv.data_dir, 0770), 0);
+	ck_assert_int_ne(hs_restart_expect_exit(&srv), 0);
 	ck_assert_int_eq(chmod(srv.data_dir, 0755), 0);
 	hs_respawn(&srv);
 	struct stat st;

@@ -119,7 +119,7 @@ static int make_dirs(const char *path)
  * fd (path) must be of type `type` (S_IFREG, S_IFDIR), owned by this user,
  * with no access for group or others: a secret another user could read (or
  * plant) is refused with a message saying how to fix it. A directory that
- * is only too open is tightened to 0700 instead (with a warning).
+ * others can only read is tightened to 0700 instead (with a warning).
  */
 static int check_private(const ex_app *app, int fd, const char *path, mode_t type)
 {
@@ -140,13 +140,17 @@ static int check_private(const ex_app *app, int fd, const char *path, mode_t typ
 	}
 	if ((st.st_mode & 077) == 0)
 		return 0;
-	if (type == S_IFDIR && fchmod(fd, 0700) == 0) {
+	/* Only a directory others could merely read is tightened: one they can
+	 * write to (e.g. --data-dir /tmp) may already hold planted files, and
+	 * chmod-ing a shared directory would break it for everyone else. */
+	if (type == S_IFDIR && (st.st_mode & 022) == 0 && fchmod(fd, 0700) == 0) {
 		fprintf(stderr, "%s: WARNING: %s was mode %03o; tightened to 0700\n", app->opts.name, path,
 		        (unsigned)(st.st_mode & 0777));
 		return 0;
 	}
-	fprintf(stderr, "%s: refusing %s: mode %03o lets other users in; run: chmod 600 %s\n", app->opts.name, path,
-	        (unsigned)(st.st_mode & 0777), path);
+	fprintf(stderr, "%s: refusing %s: mode %03o lets other users in; %s %s\n", app->opts.name, path,
+	        (unsigned)(st.st_mode & 07777), type == S_IFDIR ? "use a private directory, or chmod 700" : "run: chmod 600",
+	        path);
 	return -1;
 }
 
