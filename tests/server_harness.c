@@ -79,7 +79,7 @@ static void read_listening_line(hs_server *s)
 	snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%u", s->port);
 }
 
-static void spawn(hs_server *s)
+static void spawn_child(hs_server *s)
 {
 	const char *argv[64];
 	size_t argc = 0;
@@ -121,6 +121,11 @@ static void spawn(hs_server *s)
 	close(log_fd);
 	s->pid = pid;
 	s->stdout_fd = out[0];
+}
+
+static void spawn(hs_server *s)
+{
+	spawn_child(s);
 	read_listening_line(s);
 }
 
@@ -175,6 +180,38 @@ static void terminate(hs_server *s)
 void hs_restart(hs_server *s)
 {
 	terminate(s);
+	spawn(s);
+}
+
+int hs_restart_expect_exit(hs_server *s)
+{
+	if (s->pid > 0) /* never kill(0): that is the whole process group */
+		terminate(s);
+	spawn_child(s);
+	int status = 0;
+	pid_t r = 0;
+	/* Bounded wait: a server that starts anyway is killed and the test fails. */
+	for (int i = 0; i < 300; i++) {
+		r = waitpid(s->pid, &status, WNOHANG);
+		if (r == s->pid)
+			break;
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	int exited = r == s->pid;
+	if (!exited) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, &status, 0);
+	}
+	s->pid = 0;
+	close(s->stdout_fd);
+	ck_assert_msg(exited, "the server kept running instead of refusing to start (see %s)", s->log_path);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void hs_respawn(hs_server *s)
+{
+	ck_assert_int_eq(s->pid, 0);
 	spawn(s);
 }
 

@@ -61,6 +61,16 @@ void hs_stop(hs_server *s);
  */
 void hs_restart(hs_server *s);
 
+/**
+ * SIGTERM the server if it runs (asserting a clean exit), start it again on the same
+ * data directory and expect it to exit without listening (within 30 s,
+ * else it is killed and the test fails). Returns its exit status. Then
+ * hs_respawn() (after fixing what made it refuse) before hs_stop().
+ */
+int hs_restart_expect_exit(hs_server *s);
+/** Start the server again after hs_restart_expect_exit(); returns once it listens. */
+void hs_respawn(hs_server *s);
+
 /** The binary named by environment variable var (set by tests/meson.build); asserts it is set. */
 const char *hs_binary_from_env(const char *var);
 

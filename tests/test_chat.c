@@ -12,8 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server_harness.h"
 
@@ -190,6 +195,45 @@ static int64_t wall_ms(void)
 
 /* ---- tests ---- */
 
+/*
+ * Send a chunked POST whose chunks add up to more than 64 KiB but never the
+ * final empty chunk, and return the status code the server answers with
+ * within 10 s (0 when it waits for the rest of the body instead).
+ */
+static int chunked_overflow_status(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	static const char head[] = "POST /auth/api/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	                           "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+	ck_assert_int_eq(send(fd, head, sizeof head - 1, MSG_NOSIGNAL), (ssize_t)(sizeof head - 1));
+	size_t chunk = 40 * 1024;
+	char *data = malloc(chunk + 32);
+	for (int i = 0; i < 2; i++) {
+		int n = snprintf(data, 32, "%zx\r\n", chunk);
+		memset(data + n, 'a', chunk);
+		memcpy(data + n + chunk, "\r\n", 2);
+		size_t len = (size_t)n + chunk + 2, off = 0;
+		while (off < len) {
+			ssize_t w = send(fd, data + off, len - off, MSG_NOSIGNAL);
+			if (w <= 0)
+				break; /* the server may already have answered and closed */
+			off += (size_t)w;
+		}
+	}
+	free(data);
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	char reply[64] = {0};
+	int status = 0;
+	if (poll(&pfd, 1, 10000) == 1 && recv(fd, reply, sizeof reply - 1, 0) > 12)
+		sscanf(reply, "HTTP/1.1 %d", &status);
+	close(fd);
+	return status;
+}
+
 START_TEST(healthz_unknown_route_and_method)
 {
 	hs_response r;
@@ -296,6 +340,47 @@ START_TEST(web_register_login_logout)
 }
 END_TEST
 
+/* Login CSRF: the public login and register forms refuse a browser's cross-site post. */
+START_TEST(cross_site_login_and_register_refused)
+{
+	hs_response r;
+	free(web_register("mallory"));
+	const char *cross_origin[] = {"Origin: http://evil.example", NULL};
+	const char *fetch_cross[] = {"Sec-Fetch-Site: cross-site", NULL};
+	const char *null_origin[] = {"Origin: null", NULL};
+	const char *const *refused[] = {cross_origin, fetch_cross, null_origin};
+	hs_request rq = {.method = "POST", .content_type = "application/x-www-form-urlencoded"};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		rq.headers = refused[i];
+		rq.path = "/auth/login";
+		rq.body = "username=mallory&password=" PW_FORM;
+		hs_do(&srv, &rq, &r);
+		hs_assert_error(&r, 403, "forbidden");
+		ck_assert_ptr_null(hs_set_cookie(&r, NULL));
+		hs_response_free(&r);
+		rq.path = "/auth/register";
+		rq.body = "username=victim&email=victim%40example.com&password=" PW_FORM;
+		hs_do(&srv, &rq, &r);
+		hs_assert_error(&r, 403, "forbidden");
+		hs_response_free(&r);
+	}
+	/* same origin and same-site fetch metadata pass */
+	char same[128];
+	snprintf(same, sizeof same, "Origin: http://127.0.0.1:%u", srv.port);
+	const char *same_origin[] = {same, "Sec-Fetch-Site: same-origin", NULL};
+	rq.headers = same_origin;
+	rq.path = "/auth/login";
+	rq.body = "username=mallory&password=" PW_FORM;
+	hs_do(&srv, &rq, &r);
+	assert_redirect(&r, "/chat");
+	char *cookie = hs_set_cookie(&r, NULL);
+	ck_assert_ptr_nonnull(cookie);
+	hs_forbid(&srv, strchr(cookie, '=') + 1, HS_ANYWHERE);
+	free(cookie);
+	hs_response_free(&r);
+}
+END_TEST
+
 START_TEST(api_login_me_check_logout)
 {
 	free(web_register("carol"));
@@ -353,6 +438,64 @@ START_TEST(api_login_me_check_logout)
 }
 END_TEST
 
+static const char *const stateless_env[] = {"AUTHKIT_JWT_STATEFUL=0", "AUTHKIT_SESSION_MAX_HOURS=1",
+                                             "AUTHKIT_SESSION_IDLE_MINUTES=30", NULL};
+
+static void start_stateless(void)
+{
+	start_with(stateless_env);
+}
+
+/*
+ * With stateless access tokens configured, /auth/api/me and /check still
+ * check the session; an empty or blank X-API-Key header must not count as
+ * an API key and skip that check.
+ */
+START_TEST(blank_api_key_keeps_stateful_check)
+{
+	free(web_register("erin"));
+	tokens t = api_login("username", "erin", PW);
+	hs_request rq = {.method = "POST", .path = "/auth/api/logout", .bearer = t.access};
+	hs_response r;
+	hs_do(&srv, &rq, &r);
+	assert_status(&r, 200);
+	hs_response_free(&r);
+	const char *empty[] = {"X-API-Key;", NULL}; /* curl's way to send an empty header */
+	const char *blank[] = {"X-API-Key: \t ", NULL};
+	const char *const *variants[] = {NULL, empty, blank};
+	const char *paths[] = {"/auth/api/me", "/auth/api/check"};
+	for (size_t p = 0; p < 2; p++)
+		for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+			hs_request get = {.method = "GET", .path = paths[p], .bearer = t.access, .headers = variants[v]};
+			hs_do(&srv, &get, &r);
+			ck_assert_msg(r.status == 401, "%s with X-API-Key variant %zu: %ld", paths[p], v, r.status);
+			hs_response_free(&r);
+		}
+	tokens_free(&t);
+}
+END_TEST
+
+/* The session cookie lives as long as the session can (AUTHKIT_SESSION_MAX_HOURS=1 here), not 30 days. */
+START_TEST(session_cookie_max_age_follows_session)
+{
+	hs_response r;
+	free(web_register("gina"));
+	hs_post_form(&srv, "/auth/login", "username=gina&password=" PW_FORM, NULL, NULL, &r);
+	assert_redirect(&r, "/chat");
+	char *attrs = NULL;
+	char *cookie = hs_set_cookie(&r, &attrs);
+	ck_assert_ptr_nonnull(cookie);
+	hs_forbid(&srv, strchr(cookie, '=') + 1, HS_ANYWHERE);
+	const char *max_age = strstr(attrs, "Max-Age=");
+	ck_assert_ptr_nonnull(max_age);
+	long seconds = atol(max_age + strlen("Max-Age="));
+	ck_assert_msg(seconds > 3000 && seconds <= 3600, "Max-Age=%ld", seconds);
+	free(cookie);
+	free(attrs);
+	hs_response_free(&r);
+}
+END_TEST
+
 static const char *const lockout_env[] = {"AUTHKIT_MAX_LOGIN_ATTEMPTS=3", NULL};
 
 static void start_lockout(void)
@@ -367,6 +510,9 @@ START_TEST(wrong_password_unknown_user_and_lockout)
 	hs_post_json(&srv, "/auth/api/login", "{\"username\": \"dave\", \"password\": \"wrong password 1\"}", NULL,
 	             &wrong);
 	hs_assert_error(&wrong, 401, "invalid_credentials");
+	char *www = hs_header(&wrong, "WWW-Authenticate");
+	ck_assert_msg(www && strncmp(www, "Bearer", 6) == 0, "WWW-Authenticate: %s", www ? www : "(none)");
+	free(www);
 	hs_post_json(&srv, "/auth/api/login", "{\"username\": \"nobody\", \"password\": \"wrong password 1\"}", NULL,
 	             &unknown);
 	ck_assert_str_eq(wrong.body, unknown.body); /* one generic answer */
@@ -391,6 +537,17 @@ START_TEST(wrong_password_unknown_user_and_lockout)
 	ck_assert_ptr_null(hs_header(&r, "Set-Cookie"));
 	hs_response_free(&r);
 	hs_response_free(&wrong);
+	/* an over-long password on the form: the same generic page, not a JSON 400 */
+	size_t long_len = 5000;
+	char *form = malloc(long_len + 64);
+	int n = snprintf(form, 64, "username=nobody&password=");
+	memset(form + n, 'a', long_len);
+	form[n + (int)long_len] = '\0';
+	hs_post_form(&srv, "/auth/login", form, NULL, NULL, &r);
+	assert_status(&r, 401);
+	ck_assert_ptr_nonnull(strstr(r.body, "Invalid username or password."));
+	hs_response_free(&r);
+	free(form);
 }
 END_TEST
 
@@ -769,6 +926,8 @@ START_TEST(malformed_bodies_types_and_sizes)
 	hs_do(&srv, &ch, &r);
 	hs_assert_error(&r, 413, "body_too_large");
 	hs_response_free(&r);
+	/* ... and a chunked body is refused as soon as it crosses the limit, not read to its end */
+	ck_assert_int_eq(chunked_overflow_status(), 413);
 	/* exactly the limit is fine (then malformed JSON: 400) */
 	huge[64 * 1024] = '\0';
 	hs_post_json(&srv, "/auth/api/login", huge, NULL, &r);
@@ -807,6 +966,106 @@ START_TEST(restart_reuses_generated_secrets)
 }
 END_TEST
 
+static void assert_retry_after(const hs_response *r)
+{
+	hs_assert_error(r, 429, "limit");
+	char *retry = hs_header(r, "Retry-After");
+	ck_assert_msg(retry && atoi(retry) > 0, "Retry-After: %s", retry ? retry : "(none)");
+	free(retry);
+}
+
+/* Reset requests are limited per address (3 in a burst) and per client IP (10 in a burst). */
+START_TEST(password_reset_requests_rate_limited)
+{
+	hs_response r;
+	for (int i = 0; i < 3; i++) {
+		/* the address's case does not open a new bucket */
+		hs_post_json(&srv, "/api/auth/request-password-reset",
+		             i % 2 ? "{\"email\": \"Target@Example.com\"}" : "{\"email\": \"target@example.com\"}", NULL,
+		             &r);
+		assert_status(&r, 202);
+		hs_response_free(&r);
+	}
+	hs_post_json(&srv, "/api/auth/request-password-reset", "{\"email\": \"TARGET@example.com\"}", NULL, &r);
+	assert_retry_after(&r);
+	hs_response_free(&r);
+	/* other addresses from the same IP, until the IP's budget (10) is spent too */
+	int limited_at = 0;
+	for (int i = 0; i < 12 && !limited_at; i++) {
+		char body[96];
+		snprintf(body, sizeof body, "{\"email\": \"other%d@example.com\"}", i);
+		hs_post_json(&srv, "/api/auth/request-password-reset", body, NULL, &r);
+		if (r.status == 429) {
+			assert_retry_after(&r);
+			limited_at = i + 1;
+		} else {
+			assert_status(&r, 202);
+		}
+		hs_response_free(&r);
+	}
+	/* the 4 requests above all count against the IP (the IP is checked first), so other5 is its tenth
+	 * (a token refills each minute: a very slow run may get one more) */
+	ck_assert_msg(limited_at == 7 || limited_at == 8, "IP limited after %d other addresses", limited_at);
+}
+END_TEST
+
+/* Login and register attempts are limited per client IP (a burst of 20), form and JSON alike. */
+START_TEST(login_attempts_rate_limited)
+{
+	hs_response r;
+	int i = 0;
+	for (; i < 30; i++) {
+		if (i % 2)
+			hs_post_form(&srv, "/auth/login", "username=ghost&password=not+the+password", NULL, NULL, &r);
+		else
+			hs_post_json(&srv, "/auth/api/login", "{\"username\": \"ghost\", \"password\": \"nope nope\"}", NULL,
+			             &r);
+		long status = r.status;
+		if (status == 429)
+			break;
+		assert_status(&r, 401);
+		hs_response_free(&r);
+	}
+	/* 20 in the burst; a slow run (valgrind) may see a token or two refill meanwhile */
+	ck_assert_msg(i >= 20 && i < 30, "first 429 after %d attempts", i);
+	assert_retry_after(&r);
+	hs_response_free(&r);
+	hs_post_form(&srv, "/auth/register", "username=zed&email=zed%40example.com&password=" PW_FORM, NULL, NULL, &r);
+	assert_retry_after(&r);
+	hs_response_free(&r);
+}
+END_TEST
+
+/* Secrets in the data directory are trusted only when they are private files of this user. */
+START_TEST(readable_secret_file_refused)
+{
+	char path[512], link_path[512];
+	snprintf(path, sizeof path, "%s/jwt_secret", srv.data_dir);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_ne(hs_restart_expect_exit(&srv), 0);
+	char *log = hs_read_file(srv.log_path, NULL);
+	ck_assert_msg(strstr(log, "refusing") && strstr(log, "chmod 600"), "log: %s", log);
+	free(log);
+	/* a symbolic link in its place is refused too, even to a private file */
+	snprintf(link_path, sizeof link_path, "%s/jwt_secret.real", srv.data_dir);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(rename(path, link_path), 0);
+	ck_assert_int_eq(symlink(link_path, path), 0);
+	ck_assert_int_ne(hs_restart_expect_exit(&srv), 0);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rename(link_path, path), 0);
+	/* a data directory others can write to is refused; one they can only read is tightened to 0700 */
+	ck_assert_int_eq(chmod(srv.data_dir, 0770), 0);
+	ck_assert_int_ne(hs_restart_expect_exit(&srv), 0);
+	ck_assert_int_eq(chmod(srv.data_dir, 0755), 0);
+	hs_respawn(&srv);
+	struct stat st;
+	ck_assert_int_eq(stat(srv.data_dir, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	ck_assert_int_eq(get_status("/healthz", NULL, NULL), 200);
+}
+END_TEST
+
 static Suite *chat_suite(void)
 {
 	Suite *s = suite_create("chat");
@@ -814,6 +1073,7 @@ static Suite *chat_suite(void)
 	tcase_add_checked_fixture(tc, start, stop);
 	tcase_add_test(tc, healthz_unknown_route_and_method);
 	tcase_add_test(tc, web_register_login_logout);
+	tcase_add_test(tc, cross_site_login_and_register_refused);
 	tcase_add_test(tc, api_login_me_check_logout);
 	tcase_add_test(tc, refresh_rotation_and_reuse);
 	tcase_add_test(tc, expired_token_and_session);
@@ -824,11 +1084,19 @@ static Suite *chat_suite(void)
 	tcase_add_test(tc, settings_store_masked_key);
 	tcase_add_test(tc, malformed_bodies_types_and_sizes);
 	tcase_add_test(tc, restart_reuses_generated_secrets);
+	tcase_add_test(tc, readable_secret_file_refused);
+	tcase_add_test(tc, password_reset_requests_rate_limited);
+	tcase_add_test(tc, login_attempts_rate_limited);
 	suite_add_tcase(s, tc);
 	TCase *lock = tcase_create("lockout");
 	tcase_add_checked_fixture(lock, start_lockout, stop);
 	tcase_add_test(lock, wrong_password_unknown_user_and_lockout);
 	suite_add_tcase(s, lock);
+	TCase *stateless = tcase_create("stateless");
+	tcase_add_checked_fixture(stateless, start_stateless, stop);
+	tcase_add_test(stateless, blank_api_key_keeps_stateful_check);
+	tcase_add_test(stateless, session_cookie_max_age_follows_session);
+	suite_add_tcase(s, stateless);
 	return s;
 }
 

@@ -483,6 +483,10 @@ START_TEST(wrong_password_and_locked_account)
 	hs_response r;
 	hs_post_json(&s, "/login", "{\"username\":\"erin\",\"password\":\"not the right password\"}", NULL, &r);
 	ck_assert_int_eq(r.status, 401);
+	char *www = hs_header(&r, "WWW-Authenticate");
+	ck_assert_ptr_nonnull(www);
+	ck_assert_int_eq(strncmp(www, "Bearer", 6), 0);
+	free(www);
 	json_t *j = hs_json(&r);
 	ck_assert_ptr_nonnull(json_string_value(json_object_get(j, "error")));
 	json_decref(j);

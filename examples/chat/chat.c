@@ -12,6 +12,7 @@
  */
 #include "ex_common.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,34 @@
 #define CHAT_MESSAGE_MAX 4000 /* bytes of one chat message */
 #define CHAT_SERVICE "chat"
 #define CHAT_MODEL "toybot-1"
+
+/*
+ * In-process rate limits (token buckets refilled by 1 token a second; a
+ * request costs COST tokens): login and register per client IP, a burst of
+ * 20 then one every 6 s, like imagegen; password-reset requests per IP (10,
+ * then one a minute) and per address (3, then one every 5 minutes), so
+ * nobody can flood a mailbox or the outbox.
+ */
+#define CHAT_AUTH_CAPACITY 120
+#define CHAT_AUTH_COST 6
+#define CHAT_RESET_IP_CAPACITY 600
+#define CHAT_RESET_IP_COST 60
+#define CHAT_RESET_EMAIL_CAPACITY 900
+#define CHAT_RESET_EMAIL_COST 300
+#define CHAT_EMAIL_KEY_MAX 320
+
+/* The handlers' userdata. */
+typedef struct chat_server {
+	authkit_ratelimit *auth_attempts;  /* "auth:<ip>" */
+	authkit_ratelimit *reset_by_ip;    /* "reset:<ip>" */
+	authkit_ratelimit *reset_by_email; /* "reset-email:<lower-cased address>" */
+} chat_server;
+
+static int too_many_auth_attempts(ex_request *req, void *ud)
+{
+	chat_server *s = ud;
+	return ex_rate_limited(req, s->auth_attempts, "auth", ex_req_ip(req), CHAT_AUTH_COST);
+}
 
 /* ------------------------------------------------------------------------ */
 /* The toy bot                                                              */
@@ -181,7 +210,8 @@ static int web_sign_in(ex_request *req, const char *identifier, const char *pass
 
 static void web_login_post(ex_request *req, void *ud)
 {
-	(void)ud;
+	if (too_many_auth_attempts(req, ud))
+		return;
 	const char *identifier = ex_req_field(req, "username");
 	const char *password = ex_req_field(req, "password");
 	if (!identifier || !password || !*identifier || !*password) {
@@ -189,7 +219,8 @@ static void web_login_post(ex_request *req, void *ud)
 		return;
 	}
 	int rc = web_sign_in(req, identifier, password);
-	if (rc == AUTHKIT_EAUTH)
+	/* EINVALID (e.g. an over-long password) is a bad credential too: one answer for all. */
+	if (rc == AUTHKIT_EAUTH || rc == AUTHKIT_EINVALID)
 		login_page(req, 401, "Invalid username or password.");
 	else if (rc != AUTHKIT_OK)
 		ex_reply_status(req, rc);
@@ -203,7 +234,8 @@ static void web_register_get(ex_request *req, void *ud)
 
 static void web_register_post(ex_request *req, void *ud)
 {
-	(void)ud;
+	if (too_many_auth_attempts(req, ud))
+		return;
 	const char *username = ex_req_field(req, "username");
 	const char *email = ex_req_field(req, "email");
 	const char *full_name = ex_req_field(req, "full_name");
@@ -347,7 +379,8 @@ static json_t *token_json(ex_request *req, const authkit_login_result *l)
 
 static void api_login(ex_request *req, void *ud)
 {
-	(void)ud;
+	if (too_many_auth_attempts(req, ud))
+		return;
 	const char *identifier = ex_req_field(req, "username");
 	if (!identifier)
 		identifier = ex_req_field(req, "email");
@@ -542,14 +575,28 @@ static void api_change_password(ex_request *req, void *ud)
 		ex_reply_status(req, rc);
 }
 
+/* 1 (after a 429) when this IP or this address asked for too many resets. */
+static int too_many_resets(ex_request *req, chat_server *s, const char *email)
+{
+	if (ex_rate_limited(req, s->reset_by_ip, "reset", ex_req_ip(req), CHAT_RESET_IP_COST))
+		return 1;
+	char key[CHAT_EMAIL_KEY_MAX + 1];
+	size_t n = 0;
+	for (; email[n] && n < CHAT_EMAIL_KEY_MAX; n++)
+		key[n] = (char)tolower((unsigned char)email[n]);
+	key[n] = '\0';
+	return ex_rate_limited(req, s->reset_by_email, "reset-email", key, CHAT_RESET_EMAIL_COST);
+}
+
 static void api_request_reset(ex_request *req, void *ud)
 {
-	(void)ud;
 	const char *email = ex_req_field(req, "email");
 	if (!email) {
 		ex_reply_error(req, 400, "invalid", "email is required");
 		return;
 	}
+	if (too_many_resets(req, ud, email))
+		return;
 	char *token = NULL;
 	int rc = authkit_reset_request(ex_req_ctx(req), email, ex_req_ip(req), &token);
 	if (rc == AUTHKIT_EINVALID) /* a malformed address: same answer as an unknown one */
@@ -622,9 +669,9 @@ static const ex_route routes[] = {
 	{"GET", "/", EX_BODY_NONE, EX_AUTH_PUBLIC, 0, web_root},
 	/* web */
 	{"GET", "/auth/login", EX_BODY_NONE, EX_AUTH_OPTIONAL, 0, web_login_get},
-	{"POST", "/auth/login", EX_BODY_FORM, EX_AUTH_PUBLIC, 0, web_login_post},
+	{"POST", "/auth/login", EX_BODY_FORM, EX_AUTH_PUBLIC, EX_ROUTE_SAME_SITE, web_login_post},
 	{"GET", "/auth/register", EX_BODY_NONE, EX_AUTH_PUBLIC, 0, web_register_get},
-	{"POST", "/auth/register", EX_BODY_FORM, EX_AUTH_PUBLIC, 0, web_register_post},
+	{"POST", "/auth/register", EX_BODY_FORM, EX_AUTH_PUBLIC, EX_ROUTE_SAME_SITE, web_register_post},
 	{"POST", "/auth/logout", EX_BODY_FORM, EX_AUTH_WEB, 0, web_logout},
 	{"GET", "/chat", EX_BODY_NONE, EX_AUTH_WEB, 0, web_chat_get},
 	{"POST", "/chat", EX_BODY_FORM, EX_AUTH_WEB, 0, web_chat_post},
@@ -649,9 +696,20 @@ int main(int argc, char **argv)
 	if (rc != EX_INIT_OK)
 		return rc == EX_INIT_EXIT_OK ? 0 : rc;
 	app.login_path = "/auth/login";
-	profiles_init();
-	rc = ex_app_run(&app, routes, sizeof routes / sizeof routes[0], NULL);
+	chat_server server = {0};
+	rc = 1;
+	if (authkit_ratelimit_new(CHAT_AUTH_CAPACITY, 1, &server.auth_attempts) == AUTHKIT_OK &&
+	    authkit_ratelimit_new(CHAT_RESET_IP_CAPACITY, 1, &server.reset_by_ip) == AUTHKIT_OK &&
+	    authkit_ratelimit_new(CHAT_RESET_EMAIL_CAPACITY, 1, &server.reset_by_email) == AUTHKIT_OK) {
+		profiles_init();
+		rc = ex_app_run(&app, routes, sizeof routes / sizeof routes[0], &server);
+		profiles_destroy();
+	} else {
+		fprintf(stderr, "chat: cannot create the rate limiters\n");
+	}
 	ex_app_free(&app);
-	profiles_destroy();
+	authkit_ratelimit_free(server.auth_attempts);
+	authkit_ratelimit_free(server.reset_by_ip);
+	authkit_ratelimit_free(server.reset_by_email);
 	return rc;
 }

@@ -115,6 +115,59 @@ static int make_dirs(const char *path)
 	return 0;
 }
 
+/*
+ * fd (path) must be of type `type` (S_IFREG, S_IFDIR), owned by this user,
+ * with no access for group or others: a secret another user could read (or
+ * plant) is refused with a message saying how to fix it. A directory that
+ * others can only read is tightened to 0700 instead (with a warning).
+ */
+static int check_private(const ex_app *app, int fd, const char *path, mode_t type)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		fprintf(stderr, "%s: cannot stat %s: %s\n", app->opts.name, path, strerror(errno));
+		return -1;
+	}
+	if ((st.st_mode & S_IFMT) != type) {
+		fprintf(stderr, "%s: refusing %s: not a %s\n", app->opts.name, path,
+		        type == S_IFDIR ? "directory" : "regular file");
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		fprintf(stderr, "%s: refusing %s: owned by uid %lu, not by this user (uid %lu)\n", app->opts.name, path,
+		        (unsigned long)st.st_uid, (unsigned long)geteuid());
+		return -1;
+	}
+	if ((st.st_mode & 077) == 0)
+		return 0;
+	/* Only a directory others could merely read is tightened: one they can
+	 * write to (e.g. --data-dir /tmp) may already hold planted files, and
+	 * chmod-ing a shared directory would break it for everyone else. */
+	if (type == S_IFDIR && (st.st_mode & 022) == 0 && fchmod(fd, 0700) == 0) {
+		fprintf(stderr, "%s: WARNING: %s was mode %03o; tightened to 0700\n", app->opts.name, path,
+		        (unsigned)(st.st_mode & 0777));
+		return 0;
+	}
+	fprintf(stderr, "%s: refusing %s: mode %03o lets other users in; %s %s\n", app->opts.name, path,
+	        (unsigned)(st.st_mode & 07777), type == S_IFDIR ? "use a private directory, or chmod 700" : "run: chmod 600",
+	        path);
+	return -1;
+}
+
+/* The data directory exists (make_dirs): it must be ours and private. */
+static int check_data_dir(const ex_app *app)
+{
+	int fd = open(app->data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "%s: cannot open the data directory %s: %s\n", app->opts.name, app->data_dir,
+		        strerror(errno));
+		return -1;
+	}
+	int rc = check_private(app, fd, app->data_dir, S_IFDIR);
+	close(fd);
+	return rc;
+}
+
 static int data_path(const ex_app *app, const char *file, char *out, size_t size)
 {
 	return snprintf(out, size, "%s/%s", app->data_dir, file) >= (int)size ? -1 : 0;
@@ -130,8 +183,17 @@ static int load_or_make_secret(ex_app *app, const char *key, const char *file, c
 	char path[4200];
 	if (data_path(app, file, path, sizeof path))
 		return -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno != ENOENT) {
+		fprintf(stderr, "%s: refusing %s: %s%s\n", app->opts.name, path, strerror(errno),
+		        errno == ELOOP ? " (a symbolic link; secrets must be plain files)" : "");
+		return -1;
+	}
 	if (fd >= 0) {
+		if (check_private(app, fd, path, S_IFREG) != 0) {
+			close(fd);
+			return -1;
+		}
 		ssize_t n = read(fd, out, 64);
 		close(fd);
 		if (n != 64) {
@@ -145,7 +207,7 @@ static int load_or_make_secret(ex_app *app, const char *key, const char *file, c
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(out, 65, raw, sizeof raw);
 	sodium_memzero(raw, sizeof raw);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || write(fd, out, 64) != 64 || write(fd, "\n", 1) != 1 || close(fd) != 0) {
 		fprintf(stderr, "%s: cannot write %s: %s\n", app->opts.name, path, strerror(errno));
 		return -1;
@@ -220,6 +282,8 @@ int ex_app_init(ex_app *app, int argc, char **argv, const char *name, unsigned d
 		fprintf(stderr, "%s: cannot create the data directory %s: %s\n", name, app->data_dir, strerror(errno));
 		return EX_INIT_FAILED;
 	}
+	if (check_data_dir(app) != 0)
+		return EX_INIT_FAILED;
 	ex_priv *p = calloc(1, sizeof *p);
 	if (!p)
 		return EX_INIT_FAILED;
@@ -319,10 +383,12 @@ int ex_app_run(ex_app *app, const ex_route *routes, size_t n_routes, void *userd
 void ex_app_free(ex_app *app)
 {
 	ex_priv *p = app->priv;
+	/* No request may still be running when the context goes: stop the server first. */
+	if (p)
+		ex_server_stop(app);
 	authkit_ctx_free(app->ctx);
 	app->ctx = NULL;
 	if (p) {
-		ex_server_stop(app);
 		ex_log_flush(p);
 		if (p->log_fd_owned)
 			close(p->log_fd);

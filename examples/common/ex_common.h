@@ -136,6 +136,13 @@ typedef enum {
 #define EX_ROUTE_STATEFUL 2u  /**< access tokens are verified with AUTHKIT_VERIFY_STATEFUL whatever the config */
 #define EX_ROUTE_NO_CSRF 4u   /**< skip the CSRF check for cookie-authenticated state changes (rarely right) */
 #define EX_ROUTE_NO_COOKIE 8u /**< credentials only from Authorization / X-API-Key, never the session cookie */
+/**
+ * Refuse (403 JSON, before the body is parsed) a state-changing request that
+ * a browser marks as cross-site (see ex_req_cross_site()). For the public
+ * form routes posted before there is a session (login, register), which no
+ * session-bound CSRF token can protect against login CSRF.
+ */
+#define EX_ROUTE_SAME_SITE 16u
 
 typedef void (*ex_handler_fn)(ex_request *req, void *userdata);
 
@@ -182,6 +189,13 @@ const char *ex_req_field(const ex_request *req, const char *key);
 /** The client's address as text ("127.0.0.1"), or NULL. */
 const char *ex_req_ip(ex_request *req);
 const char *ex_req_user_agent(ex_request *req);
+/**
+ * 1 when a browser says the request comes from another site: a
+ * `Sec-Fetch-Site: cross-site` header, or an `Origin` that is not
+ * http(s)://<Host> (also "null"). Clients that send neither (curl, SDKs)
+ * are not browsers and pass.
+ */
+int ex_req_cross_site(ex_request *req);
 /** The authenticated principal (borrowed), or NULL (public routes, or optional without credentials). */
 const authkit_principal *ex_req_principal(const ex_request *req);
 /** 1 when the principal came from the session cookie (kind "session"). */
@@ -217,18 +231,31 @@ void ex_reply_redirect(ex_request *req, const char *location);
  */
 void ex_reply_bytes(ex_request *req, unsigned status, const char *content_type, void *data, size_t len,
                     void (*free_fn)(void *));
-/** The hardened session cookie (authkit_http_set_cookie). 0 on success. */
+/**
+ * The hardened session cookie (authkit_http_set_cookie) for a live session,
+ * with Max-Age = what is left of the session's absolute lifetime. 0 on
+ * success, else the library status.
+ */
 int ex_reply_session_cookie(ex_request *req, const char *session_token);
 /** The deletion cookie for the session cookie. */
 void ex_reply_clear_session_cookie(ex_request *req);
 /**
  * Map a library status to a reply: EAUTH / ETOKEN / EEXPIRED / EREVOKED /
- * EREUSE → 401 (generic), EINVALID / EPASSWORD → 400, ENOTFOUND → 404,
+ * EREUSE → 401 (generic, with WWW-Authenticate: Bearer), EINVALID / EPASSWORD → 400, ENOTFOUND → 404,
  * EEXISTS → 409, ELIMIT → 429, EBUSY → 503, ECONFIG → 503, others → 500.
  * The detail is the status's static text plus, for 400/409, the library's
  * detail message (never a secret by the library's contract).
  */
 void ex_reply_status(ex_request *req, int authkit_rc);
+
+/**
+ * Take cost tokens from the bucket of "<scope>:<key>" in rl (an in-process
+ * authkit_ratelimit; key NULL: "unknown"). When the bucket is empty, answer
+ * 429 `limit` with Retry-After (whole seconds) and return 1; the handler
+ * then returns. A limiter failure lets the request through (0): the
+ * library's own defences (account lockout) still apply.
+ */
+int ex_rate_limited(ex_request *req, authkit_ratelimit *rl, const char *scope, const char *key, int64_t cost);
 
 /* ------------------------------------------------------------------------ */
 /* The application: options, context, run loop                              */

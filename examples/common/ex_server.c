@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include <unistd.h>
 
 #define EX_REPLY_HEADERS_MAX 8
+/* First body buffer when no Content-Length tells the size (chunked). */
+#define EX_BODY_FIRST 4096u
 
 struct ex_request {
 	ex_app *app;
@@ -29,6 +32,8 @@ struct ex_request {
 
 	char *body;
 	size_t body_len;
+	size_t body_cap;      /* bytes allocated for body (0: none yet) */
+	size_t body_expected; /* Content-Length when it was given and within the limit */
 	int too_large;
 	json_t *json;
 	ex_form *form;
@@ -190,6 +195,21 @@ const char *ex_req_user_agent(ex_request *req)
 	return ex_req_header(req, "User-Agent");
 }
 
+int ex_req_cross_site(ex_request *req)
+{
+	const char *site = ex_req_header(req, "Sec-Fetch-Site");
+	if (site && strcasecmp(site, "cross-site") == 0)
+		return 1;
+	const char *origin = ex_req_header(req, "Origin");
+	if (!origin)
+		return 0;
+	const char *host = ex_req_header(req, "Host");
+	const char *rest = strncmp(origin, "http://", 7) == 0    ? origin + 7
+	                   : strncmp(origin, "https://", 8) == 0 ? origin + 8
+	                                                         : NULL;
+	return !host || !rest || strcasecmp(rest, host) != 0;
+}
+
 const authkit_principal *ex_req_principal(const ex_request *req)
 {
 	return req->principal;
@@ -299,10 +319,21 @@ void ex_reply_bytes(ex_request *req, unsigned status, const char *content_type, 
 
 int ex_reply_session_cookie(ex_request *req, const char *session_token)
 {
+	/* Max-Age: what is left of the session's absolute lifetime
+	 * (AUTHKIT_SESSION_MAX_HOURS), enforced server-side anyway; the browser
+	 * keeps the cookie no longer than the session can live. Called right
+	 * after a login, so the check is one indexed lookup and no write. */
+	authkit_ctx *ctx = req->app->ctx;
+	authkit_session *session = NULL;
+	int rc = authkit_session_check(ctx, session_token, &session);
+	if (rc != AUTHKIT_OK)
+		return rc;
+	int64_t max_age = authkit_session_expires_at(session) - authkit_ctx_now_ms(ctx) / 1000;
+	authkit_session_free(session);
+	if (max_age <= 0)
+		return AUTHKIT_EEXPIRED;
 	char *cookie = NULL;
-	/* Max-Age: the session's absolute lifetime is enforced server-side;
-	 * the browser may keep the cookie that long at most. */
-	int rc = authkit_http_set_cookie(req->app->ctx, session_token, 30 * 24 * 3600, &cookie);
+	rc = authkit_http_set_cookie(ctx, session_token, max_age, &cookie);
 	if (rc != AUTHKIT_OK)
 		return rc;
 	ex_reply_header(req, "Set-Cookie", cookie);
@@ -322,6 +353,8 @@ void ex_reply_status(ex_request *req, int rc)
 {
 	switch (rc) {
 	case AUTHKIT_EAUTH:
+		/* RFC 9110: every 401 names a scheme; bearer tokens are what the API logins hand out. */
+		ex_reply_header(req, "WWW-Authenticate", "Bearer");
 		ex_reply_error(req, 401, "invalid_credentials", "invalid credentials");
 		return;
 	case AUTHKIT_ETOKEN:
@@ -354,6 +387,20 @@ void ex_reply_status(ex_request *req, int rc)
 	}
 }
 
+int ex_rate_limited(ex_request *req, authkit_ratelimit *rl, const char *scope, const char *key, int64_t cost)
+{
+	char bucket[400]; /* a longer key is truncated: it then shares a bucket, never escapes one */
+	snprintf(bucket, sizeof bucket, "%s:%s", scope, key ? key : "unknown");
+	int64_t retry_ms = 0;
+	if (authkit_ratelimit_take(rl, NULL, bucket, cost, &retry_ms) != AUTHKIT_ELIMIT)
+		return 0;
+	char seconds[24];
+	snprintf(seconds, sizeof seconds, "%lld", (long long)((retry_ms + 999) / 1000));
+	ex_reply_header(req, "Retry-After", seconds);
+	ex_reply_error(req, 429, "limit", "too many attempts; see Retry-After");
+	return 1;
+}
+
 /* ---- routing and dispatch ---- */
 
 static const ex_route *find_route(ex_app *app, const char *method, const char *path, const char **rest,
@@ -382,12 +429,22 @@ static int is_state_changing(const char *method)
 	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
 }
 
+/* A header that is missing, empty or only blanks counts as absent: a blank
+ * X-API-Key must not switch off the stateful branch below. */
+static const char *nonblank_header(ex_request *req, const char *name)
+{
+	const char *v = ex_req_header(req, name);
+	if (v && v[strspn(v, " \t")] == '\0')
+		return NULL;
+	return v;
+}
+
 static int authenticate(ex_request *req)
 {
 	authkit_ctx *ctx = req->app->ctx;
-	const char *authz = ex_req_header(req, "Authorization");
-	const char *cookie = (req->route->flags & EX_ROUTE_NO_COOKIE) ? NULL : ex_req_header(req, "Cookie");
-	const char *api_key = ex_req_header(req, "X-API-Key");
+	const char *authz = nonblank_header(req, "Authorization");
+	const char *cookie = (req->route->flags & EX_ROUTE_NO_COOKIE) ? NULL : nonblank_header(req, "Cookie");
+	const char *api_key = nonblank_header(req, "X-API-Key");
 	if ((req->route->flags & EX_ROUTE_STATEFUL) && authz && !api_key) {
 		const char *token = NULL;
 		size_t len = 0;
@@ -423,6 +480,10 @@ static void dispatch(ex_request *req)
 			ex_reply_error(req, 405, "method_not_allowed", "method not allowed on this path");
 		else
 			ex_reply_error(req, 404, "not_found", "no such route");
+		return;
+	}
+	if ((r->flags & EX_ROUTE_SAME_SITE) && is_state_changing(req->method) && ex_req_cross_site(req)) {
+		ex_reply_error(req, 403, "forbidden", "cross-site form post refused");
 		return;
 	}
 	int is_json = 0, is_form = 0;
@@ -519,16 +580,34 @@ static enum MHD_Result queue_reply(ex_request *req)
 	return ret;
 }
 
+/*
+ * Wipe the string values of a parsed JSON body before it is freed: they may
+ * be passwords (password, current_password, new_password) or tokens, and
+ * jansson frees them without clearing. Every top-level string is wiped:
+ * cheaper than deciding which names are secret, and nothing is forgotten.
+ */
+static void json_wipe_strings(json_t *obj)
+{
+	const char *key;
+	json_t *value;
+	json_object_foreach(obj, key, value)
+	{
+		if (json_is_string(value))
+			sodium_memzero((char *)json_string_value(value), json_string_length(value));
+	}
+}
+
 static void request_free(ex_request *req)
 {
-	json_decref(req->json);
+	if (req->json) {
+		json_wipe_strings(req->json);
+		json_decref(req->json);
+	}
 	ex_form_free(req->form);
 	authkit_principal_free(req->principal);
 	authkit_string_free(req->csrf);
 	if (req->body) {
-		volatile char *v = req->body; /* may hold a password */
-		for (size_t i = 0; i < req->body_len; i++)
-			v[i] = 0;
+		sodium_memzero(req->body, req->body_len); /* may hold a password */
 		free(req->body);
 	}
 	reply_release_body(req);
@@ -537,6 +616,34 @@ static void request_free(ex_request *req)
 		free(req->header_values[i]);
 	}
 	free(req);
+}
+
+/*
+ * Make room for need bytes plus a NUL. The first buffer is sized from
+ * Content-Length when there is one, else small; it doubles after that, up
+ * to EX_BODY_MAX + 1. The old buffer is wiped before it is freed (realloc
+ * could leave a password behind in freed memory).
+ */
+static int body_reserve(ex_request *req, size_t need)
+{
+	if (need < req->body_cap)
+		return 0;
+	size_t cap = req->body_cap ? req->body_cap * 2 : req->body_expected ? req->body_expected + 1 : EX_BODY_FIRST;
+	if (cap < need + 1)
+		cap = need + 1;
+	if (cap > EX_BODY_MAX + 1)
+		cap = EX_BODY_MAX + 1;
+	char *body = malloc(cap);
+	if (!body)
+		return -1;
+	if (req->body) {
+		memcpy(body, req->body, req->body_len + 1);
+		sodium_memzero(req->body, req->body_cap);
+		free(req->body);
+	}
+	req->body = body;
+	req->body_cap = cap;
+	return 0;
 }
 
 static int append_body(ex_request *req, const char *data, size_t size)
@@ -549,12 +656,44 @@ static int append_body(ex_request *req, const char *data, size_t size)
 		req->body_len += size; /* counted for the limit, not kept */
 		return 0;
 	}
-	if (!req->body && !(req->body = malloc(EX_BODY_MAX + 1)))
+	if (body_reserve(req, req->body_len + size) != 0)
 		return -1;
 	memcpy(req->body + req->body_len, data, size);
 	req->body_len += size;
 	req->body[req->body_len] = '\0';
 	return 0;
+}
+
+/* The 413 written by hand when MHD cannot queue a response mid-body. */
+static const char too_large_raw[] = "HTTP/1.1 413 Content Too Large\r\n"
+                                    "Connection: close\r\n"
+                                    "Content-Type: application/json\r\n"
+                                    "X-Content-Type-Options: nosniff\r\n"
+                                    "Cache-Control: no-store\r\n"
+                                    "Content-Length: 69\r\n\r\n"
+                                    "{\"error\":\"body_too_large\",\"detail\":\"request body larger than 64 KiB\"}";
+
+/*
+ * A body without Content-Length (chunked) just crossed EX_BODY_MAX: answer
+ * 413 now instead of reading and counting the rest. libmicrohttpd from
+ * 0.9.76 on accepts a response queued mid-body ("early response"); the
+ * 0.9.75 of Debian 12 refuses it, so the same 413 is then written to the
+ * socket directly and MHD_NO closes the connection (the connection is
+ * closed either way: the rest of the body is never read).
+ */
+static enum MHD_Result refuse_body_midway(ex_request *req)
+{
+	dispatch(req);
+	if (queue_reply(req) == MHD_YES)
+		return MHD_YES;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci) {
+		/* Best effort, never blocking: a client that does not read loses the answer, not a thread. */
+		ssize_t n = send(ci->connect_fd, too_large_raw, sizeof too_large_raw - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == (ssize_t)(sizeof too_large_raw - 1))
+			shutdown(ci->connect_fd, SHUT_WR);
+	}
+	return MHD_NO;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -576,12 +715,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->start_us = now_us();
 		req->route = find_route(app, method, url, &req->path_rest, &req->method_mismatch);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > EX_BODY_MAX) {
+		unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+		if (declared > EX_BODY_MAX) {
 			/* Refuse before reading it: MHD closes the connection after. */
 			req->too_large = 1;
 			dispatch(req);
 			return queue_reply(req);
 		}
+		req->body_expected = (size_t)declared;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -589,7 +730,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		if (req->replied)
 			return MHD_YES; /* already refused; discard the rest */
-		return append_body(req, upload_data, size) == 0 ? MHD_YES : MHD_NO;
+		if (append_body(req, upload_data, size) != 0)
+			return MHD_NO;
+		if (req->too_large)
+			return refuse_body_midway(req);
+		return MHD_YES;
 	}
 	if (req->replied)
 		return MHD_YES;

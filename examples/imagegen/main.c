@@ -24,9 +24,9 @@ static const char extra_usage[] =
 static const ex_route routes[] = {
 	{"GET", "/", EX_BODY_NONE, EX_AUTH_OPTIONAL, 0, ig_web_root},
 	{"GET", "/register", EX_BODY_NONE, EX_AUTH_PUBLIC, 0, ig_web_register_form},
-	{"POST", "/register", EX_BODY_EITHER, EX_AUTH_PUBLIC, 0, ig_web_register},
+	{"POST", "/register", EX_BODY_EITHER, EX_AUTH_PUBLIC, EX_ROUTE_SAME_SITE, ig_web_register},
 	{"GET", "/login", EX_BODY_NONE, EX_AUTH_PUBLIC, 0, ig_web_login_form},
-	{"POST", "/login", EX_BODY_EITHER, EX_AUTH_PUBLIC, 0, ig_web_login},
+	{"POST", "/login", EX_BODY_EITHER, EX_AUTH_PUBLIC, EX_ROUTE_SAME_SITE, ig_web_login},
 	{"POST", "/logout", EX_BODY_FORM, EX_AUTH_WEB, 0, ig_web_logout},
 	{"GET", "/dashboard", EX_BODY_NONE, EX_AUTH_WEB, 0, ig_web_dashboard},
 	{"GET", "/generate", EX_BODY_NONE, EX_AUTH_WEB, 0, ig_web_generate_form},

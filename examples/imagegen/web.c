@@ -6,49 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define IG_DASHBOARD_RECENT 8
 #define IG_GALLERY_MAX 200
 #define IG_DASHBOARD_DAYS 7
 
-/*
- * The register and login forms are posted before there is a session, so no
- * session-bound CSRF token can protect them (login CSRF: a foreign page
- * signing the victim into the attacker's account). Browsers say where a
- * request comes from: refuse a cross-site Sec-Fetch-Site, and an Origin that
- * is not this server. Clients that send neither (curl) are not browsers.
- */
-static int cross_site_post(ex_request *req)
-{
-	const char *site = ex_req_header(req, "Sec-Fetch-Site");
-	if (site && strcasecmp(site, "cross-site") == 0)
-		return 1;
-	const char *origin = ex_req_header(req, "Origin");
-	if (!origin)
-		return 0;
-	const char *host = ex_req_header(req, "Host");
-	const char *rest = strncmp(origin, "http://", 7) == 0    ? origin + 7
-	                   : strncmp(origin, "https://", 8) == 0 ? origin + 8
-	                                                         : NULL;
-	return !host || !rest || strcasecmp(rest, host) != 0;
-}
-
 /* 1 (after answering 429 with Retry-After) when this IP has used up its login/register attempts. */
 static int too_many_attempts(ex_request *req, ig_server *s)
 {
-	const char *ip = ex_req_ip(req);
-	char key[80];
-	snprintf(key, sizeof key, "auth:%s", ip ? ip : "unknown");
-	int64_t retry_ms = 0;
-	int rc = authkit_ratelimit_take(s->auth_attempts, NULL, key, IG_AUTH_ATTEMPT_COST, &retry_ms);
-	if (rc != AUTHKIT_ELIMIT)
-		return 0; /* OK, or a limiter failure: the account lockout still applies */
-	char value[24];
-	snprintf(value, sizeof value, "%lld", (long long)((retry_ms + 999) / 1000));
-	ex_reply_header(req, "Retry-After", value);
-	ex_reply_error(req, 429, "limit", "too many attempts from this address; see Retry-After");
-	return 1;
+	return ex_rate_limited(req, s->auth_attempts, "auth", ex_req_ip(req), IG_AUTH_ATTEMPT_COST);
 }
 
 static void reply_page(ex_request *req, unsigned status, ex_buf *page)
@@ -93,10 +59,6 @@ static const char *login_identifier(const ex_request *req)
 void ig_web_login(ex_request *req, void *userdata)
 {
 	int is_json = ex_req_json(req) != NULL;
-	if (cross_site_post(req)) {
-		ex_reply_error(req, 403, "forbidden", "cross-site login refused");
-		return;
-	}
 	if (too_many_attempts(req, userdata))
 		return;
 	const char *identifier = login_identifier(req), *password = ex_req_field(req, "password");
@@ -139,10 +101,6 @@ void ig_web_login(ex_request *req, void *userdata)
 void ig_web_register(ex_request *req, void *userdata)
 {
 	int is_json = ex_req_json(req) != NULL;
-	if (cross_site_post(req)) {
-		ex_reply_error(req, 403, "forbidden", "cross-site registration refused");
-		return;
-	}
 	if (too_many_attempts(req, userdata))
 		return;
 	const char *username = ex_req_field(req, "username"), *email = ex_req_field(req, "email");
