@@ -49,6 +49,9 @@ TOKEN=$(curl -fsS -H 'Content-Type: application/json' \
 	{ echo "bench_http: /auth/api/me does not answer 200" >&2; exit 1; }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status"; }
+# VmRSS split into heap/stacks (anon), mapped files (the binary, libraries)
+# and shared memory (SQLite's -shm WAL index, which grows with the WAL).
+rss_parts() { awk '/^Rss(Anon|File|Shmem):/ { printf "%s %s KiB  ", $1, $2 }' "/proc/$PID/status"; }
 DONE=0
 # run_wrk NAME SECONDS [wrk args...]: prints nothing, sets RPS, P99, COUNT, NON2XX
 run_wrk() {
@@ -68,7 +71,7 @@ echo "RSS after start and login: $(rss_kib) KiB"
 # Memory, first reading: ~100,000 requests of GET /auth/api/me.
 while [ "$DONE" -lt 100000 ]; do run_wrk 1 -H "Authorization: Bearer $TOKEN" "$URL/auth/api/me"; done
 RSS_100K=$(rss_kib) AT_100K=$DONE
-echo "RSS after ${AT_100K} requests: ${RSS_100K} KiB"
+echo "RSS after ${AT_100K} requests: ${RSS_100K} KiB ($(rss_parts))"
 
 # Throughput: /healthz and /auth/api/me alternated in ROUNDS rounds (the
 # order flipped every round), same server, same run; medians of each side's
@@ -100,6 +103,7 @@ awk -v m="$M_RPS" -v h="$H_RPS" 'BEGIN { printf "ratio /me : /healthz        %.3
 while [ "$DONE" -lt "$TOTAL" ]; do run_wrk "$SECONDS_EACH" -H "Authorization: Bearer $TOKEN" "$URL/auth/api/me"; done
 RSS_END=$(rss_kib)
 echo "RSS after ${DONE} requests: ${RSS_END} KiB (growth since request ${AT_100K}: $((RSS_END - RSS_100K)) KiB; target <= 32768 KiB, no growth)"
+echo "  ($(rss_parts))"
 kill -TERM "$PID"
 STATUS=0
 wait "$PID" || STATUS=$?

@@ -5,6 +5,8 @@
  * settings, connection reuse, the usage rollups and the summary's plan.
  */
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "conformance/internal.h"
@@ -269,6 +271,75 @@ START_TEST(test_migrate_user_id_floor)
 	ck_assert_int_eq(add_user(s, "bob", "bob@example.com"), 6);
 	authkit_store_free(s);
 	test_remove_db(path);
+}
+END_TEST
+
+/* Another process's write: a forked child runs sql on its own raw
+ * connection, as the CLI or a second server would. */
+static void write_from_other_process(const char *path, const char *sql)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sqlite3 *db = NULL;
+		int ok = sqlite3_open(path, &db) == SQLITE_OK && sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
+		         sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+		sqlite3_close(db);
+		_exit(ok ? 0 : 1);
+	}
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child: %s", sql);
+}
+
+/* The liveness read is served from the connection's cache only while no
+ * commit happened anywhere: a revocation by another store (another set of
+ * connections), by another process, or by this store inside a transaction
+ * is seen by the very next read. */
+START_TEST(test_session_cache_sees_every_write)
+{
+	void *file = NULL;
+	authkit_store *a = open_sqlite_file(&file);
+	authkit_store *b = NULL;
+	OK(authkit_store_sqlite_open(&b, file, 0));
+	int64_t user = add_user(a, "alice", "alice@example.com");
+	add_session(a, "sess-one", user, 1, T0);
+	authkit_store_session got;
+	OK(a->session_get(a, "sess-one", &got));
+	uint64_t hits = ak_sqlite_session_cache_hits(a);
+	OK(a->session_get(a, "sess-one", &got));
+	OK(a->session_get_by_hash(a, got.token_hash, &got)); /* fills the hash slot */
+	OK(a->session_get_by_hash(a, got.token_hash, &got));
+	ck_assert_uint_eq(ak_sqlite_session_cache_hits(a), hits + 2); /* unchanged database: cached */
+	ck_assert_int_eq(got.revoked_at, 0);
+
+	OK(b->session_revoke(b, "sess-one", T0 + 5)); /* another store */
+	OK(a->session_get(a, "sess-one", &got));
+	ck_assert_int_eq(got.revoked_at, T0 + 5);
+	OK(a->session_get_by_hash(a, got.token_hash, &got));
+	ck_assert_int_eq(got.revoked_at, T0 + 5);
+
+	add_session(a, "sess-two", user, 2, T0);
+	OK(a->session_get(a, "sess-two", &got));
+	OK(a->session_get(a, "sess-two", &got));
+	write_from_other_process(file, "UPDATE sessions SET revoked_at = 77 WHERE id = 'sess-two'");
+	OK(a->session_get(a, "sess-two", &got));
+	ck_assert_int_eq(got.revoked_at, 77);
+	write_from_other_process(file, "DELETE FROM sessions WHERE id = 'sess-two'");
+	ck_assert_int_eq(a->session_get(a, "sess-two", &got), AUTHKIT_ENOTFOUND);
+
+	add_session(a, "sess-three", user, 3, T0);
+	OK(a->session_get(a, "sess-three", &got));
+	OK(a->txn_begin(a)); /* own uncommitted write: the header has not moved */
+	OK(a->session_revoke(a, "sess-three", T0 + 9));
+	OK(a->session_get(a, "sess-three", &got));
+	ck_assert_int_eq(got.revoked_at, T0 + 9);
+	OK(a->txn_rollback(a));
+	OK(a->session_get(a, "sess-three", &got));
+	ck_assert_int_eq(got.revoked_at, 0);
+
+	authkit_store_free(b);
+	close_sqlite(a, file);
 }
 END_TEST
 
@@ -579,6 +650,7 @@ static Suite *store_suite(void)
 	tcase_add_test(sq, test_migrate_usage_rollups);
 	tcase_add_test(sq, test_migrate_user_id_floor);
 	tcase_add_test(sq, test_usage_fold);
+	tcase_add_test(sq, test_session_cache_sees_every_write);
 	tcase_add_test(sq, test_future_schema_rejected);
 	tcase_add_test(sq, test_bad_paths);
 	tcase_add_test(sq, test_file_settings);

@@ -24,6 +24,7 @@ static int configure(ak_sqlite_conn *c, int busy_timeout_ms)
 
 static void conn_close(ak_sqlite_conn *c)
 {
+	ak_sqlite_session_cache_free(c);
 	ak_sqlite_finalize_all(c);
 	sqlite3_close(c->db);
 	free(c);

@@ -104,10 +104,13 @@ typedef struct ak_sqlite_query {
 
 typedef struct ak_sqlite_store ak_sqlite_store;
 
+typedef struct ak_sqlite_session_cache ak_sqlite_session_cache;
+
 typedef struct ak_sqlite_conn {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[AK_SQL_COUNT];
 	bool in_txn;
+	ak_sqlite_session_cache *sessions; /* session_cache.c; NULL until used */
 	ak_sqlite_store *store;
 	struct ak_sqlite_conn *next_all;  /* every connection, closed by free */
 	struct ak_sqlite_conn *next_idle; /* released by an exited thread */
@@ -118,6 +121,7 @@ struct ak_sqlite_store {
 	char *path;
 	int busy_timeout_ms;
 	bool memory;
+	uint64_t session_cache_hits; /* atomic; for tests */
 
 	/* file databases */
 	pthread_key_t key;
@@ -161,6 +165,25 @@ void ak_sqlite_finalize_all(ak_sqlite_conn *c);
  * One slot call: the connection, its prepared statement and the first bind
  * error (reported by the next step, so binds need no checks of their own).
  */
+/* Session rows cached per connection while the database is unchanged
+ * (session_cache.c). A key is a session id or a token hash. */
+typedef struct ak_sqlite_session_key {
+	const char *id;
+	const unsigned char *hash;
+} ak_sqlite_session_key;
+typedef struct ak_sqlite_session_seen {
+	bool valid;
+	unsigned char header[48]; /* the WAL index header before the lookup */
+} ak_sqlite_session_seen;
+/* true: *out is the cached row, still current. false: look it up, then
+ * hand the row to _put with the same seen. */
+bool ak_sqlite_session_cache_begin(ak_sqlite_conn *c, const ak_sqlite_session_key *key,
+                                   authkit_store_session *out, ak_sqlite_session_seen *seen);
+void ak_sqlite_session_cache_put(ak_sqlite_conn *c, const ak_sqlite_session_key *key,
+                                 const authkit_store_session *row, const ak_sqlite_session_seen *seen);
+void ak_sqlite_session_cache_free(ak_sqlite_conn *c);
+uint64_t ak_sqlite_session_cache_hits(authkit_store *store);
+
 typedef struct ak_sqlite_call {
 	ak_sqlite_store *store;
 	ak_sqlite_conn *conn;

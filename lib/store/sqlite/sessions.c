@@ -74,6 +74,8 @@ int ak_sqlite_session_insert(authkit_store *store, const authkit_store_session *
 	return ak_sqlite_call_end(&call, ak_sqlite_step_done(&call));
 }
 
+/* The liveness check's read: from the connection's cache while nothing was
+ * committed since the row was read (session_cache.c), else one lookup. */
 static int get_one(authkit_store *store, const ak_sqlite_query *q, const char *id,
                    const unsigned char *hash, authkit_store_session *out)
 {
@@ -81,13 +83,19 @@ static int get_one(authkit_store *store, const ak_sqlite_query *q, const char *i
 	int rc = ak_sqlite_call_begin(store, q, &call);
 	if (rc)
 		return rc;
+	const ak_sqlite_session_key key = {hash ? NULL : id, hash};
+	ak_sqlite_session_seen seen;
+	if (ak_sqlite_session_cache_begin(call.conn, &key, out, &seen))
+		return ak_sqlite_call_end(&call, AUTHKIT_OK);
 	if (hash)
 		ak_sqlite_bind_hash(&call, 1, hash);
 	else
 		ak_sqlite_bind_text(&call, 1, id);
 	rc = ak_sqlite_step_row(&call);
-	if (rc == AUTHKIT_OK)
+	if (rc == AUTHKIT_OK) {
 		read_session(call.stmt, out);
+		ak_sqlite_session_cache_put(call.conn, &key, out, &seen);
+	}
 	return ak_sqlite_call_end(&call, rc);
 }
 
