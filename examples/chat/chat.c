@@ -121,38 +121,21 @@ static char *chat_turn(ex_request *req, const char *message)
 /* Navigation for a signed-in user: the logout form carries the CSRF token. */
 static void page_begin_signed_in(ex_request *req, ex_buf *b, const char *title)
 {
-	ex_buf nav = {0};
-	ex_buf_append(&nav, "<a href=\"/chat\">Chat</a> <a href=\"/settings\">Settings</a> "
-	                    "<form method=\"post\" action=\"/auth/logout\"><input type=\"hidden\" name=\"csrf_token\" value=\"");
-	const char *csrf = ex_req_csrf(req);
-	ex_buf_append_html(&nav, csrf ? csrf : "");
-	ex_buf_append(&nav, "\"><button>Log out</button></form>");
-	ex_page_begin(b, title, nav.data ? nav.data : "");
-	ex_buf_free(&nav);
+	ex_page_begin_signed_in(b, title, "<a href=\"/chat\">Chat</a> <a href=\"/settings\">Settings</a>", "/auth/logout",
+	                        ex_req_csrf(req));
 }
 
 static void csrf_field(ex_request *req, ex_buf *b)
 {
-	const char *csrf = ex_req_csrf(req);
-	ex_buf_append(b, "<input type=\"hidden\" name=\"csrf_token\" value=\"");
-	ex_buf_append_html(b, csrf ? csrf : "");
-	ex_buf_append(b, "\">\n");
-}
-
-static void error_paragraph(ex_buf *b, const char *error)
-{
-	if (!error)
-		return;
-	ex_buf_append(b, "<p role=\"alert\"><strong>");
-	ex_buf_append_html(b, error);
-	ex_buf_append(b, "</strong></p>\n");
+	ex_html_csrf_field(b, ex_req_csrf(req));
+	ex_buf_append(b, "\n");
 }
 
 static void login_page(ex_request *req, unsigned status, const char *error)
 {
 	ex_buf b = {0};
 	ex_page_begin(&b, "Log in", "<a href=\"/auth/register\">Register</a>");
-	error_paragraph(&b, error);
+	ex_html_alert(&b, error);
 	ex_buf_append(&b, "<form method=\"post\" action=\"/auth/login\">\n"
 	                  "<label>Username or email <input name=\"username\" autocomplete=\"username\" required></label>\n"
 	                  "<label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\n"
@@ -165,7 +148,7 @@ static void register_page(ex_request *req, unsigned status, const char *error)
 {
 	ex_buf b = {0};
 	ex_page_begin(&b, "Register", "<a href=\"/auth/login\">Log in</a>");
-	error_paragraph(&b, error);
+	ex_html_alert(&b, error);
 	ex_buf_append(&b, "<form method=\"post\" action=\"/auth/register\">\n"
 	                  "<label>Username <input name=\"username\" autocomplete=\"username\" required></label>\n"
 	                  "<label>Email <input name=\"email\" type=\"email\" autocomplete=\"email\" required></label>\n"
@@ -308,7 +291,7 @@ static void settings_page(ex_request *req, unsigned status, const char *error)
 	}
 	ex_buf b = {0};
 	page_begin_signed_in(req, &b, "Settings");
-	error_paragraph(&b, error);
+	ex_html_alert(&b, error);
 	ex_buf_append(&b, "<h2>Integration keys</h2>\n<ul>\n");
 	for (size_t i = 0; i < authkit_vault_list_count(list); i++) {
 		ex_buf_append(&b, "<li>");
@@ -369,14 +352,6 @@ static json_t *user_json(const authkit_user *u)
 }
 
 /* The token pair of a login or a refresh, OAuth2-style. */
-static json_t *token_json(ex_request *req, const authkit_login_result *l)
-{
-	int64_t expires_in = authkit_login_access_expires_at(l) - authkit_ctx_now_ms(ex_req_ctx(req)) / 1000;
-	return json_pack("{s:s, s:s, s:s, s:I}", "access_token", authkit_login_access_token(l), "refresh_token",
-	                 authkit_login_refresh_token(l), "token_type", "bearer", "expires_in",
-	                 (json_int_t)(expires_in > 0 ? expires_in : 0));
-}
-
 static void api_login(ex_request *req, void *ud)
 {
 	if (too_many_auth_attempts(req, ud))
@@ -395,28 +370,11 @@ static void api_login(ex_request *req, void *ud)
 		ex_reply_status(req, rc == AUTHKIT_EINVALID ? AUTHKIT_EAUTH : rc); /* one answer for every bad credential */
 		return;
 	}
-	json_t *body = token_json(req, login);
+	json_t *body = ex_token_pair_json(req, login);
 	if (body)
 		json_object_set_new(body, "user", user_json(authkit_login_user(login)));
 	authkit_login_free(login);
 	ex_reply_json(req, 200, body);
-}
-
-static void api_refresh(ex_request *req, void *ud)
-{
-	(void)ud;
-	const char *refresh = ex_req_field(req, "refresh_token");
-	if (!refresh) {
-		ex_reply_error(req, 400, "invalid", "refresh_token is required");
-		return;
-	}
-	authkit_login_result *l = NULL;
-	int rc = authkit_refresh(ex_req_ctx(req), refresh, ex_req_ip(req), &l);
-	if (rc == AUTHKIT_OK)
-		ex_reply_json(req, 200, token_json(req, l));
-	else
-		ex_reply_status(req, rc == AUTHKIT_EINVALID ? AUTHKIT_ETOKEN : rc);
-	authkit_login_free(l);
 }
 
 /*
@@ -679,7 +637,7 @@ static const ex_route routes[] = {
 	{"POST", "/settings", EX_BODY_FORM, EX_AUTH_WEB, 0, web_settings_post},
 	/* JSON API */
 	{"POST", "/auth/api/login", EX_BODY_JSON, EX_AUTH_PUBLIC, 0, api_login},
-	{"POST", "/auth/api/refresh", EX_BODY_JSON, EX_AUTH_PUBLIC, 0, api_refresh},
+	{"POST", "/auth/api/refresh", EX_BODY_JSON, EX_AUTH_PUBLIC, 0, ex_route_refresh},
 	{"GET", "/auth/api/me", EX_BODY_NONE, EX_AUTH_API, EX_ROUTE_STATEFUL, api_me},
 	{"GET", "/auth/api/check", EX_BODY_NONE, EX_AUTH_API, EX_ROUTE_STATEFUL, api_check},
 	{"POST", "/auth/api/logout", EX_BODY_NONE, EX_AUTH_API, 0, api_logout},

@@ -127,6 +127,34 @@ void ex_page_end(ex_buf *b)
 	ex_buf_append(b, "</main>\n</body></html>\n");
 }
 
+void ex_html_csrf_field(ex_buf *b, const char *csrf)
+{
+	ex_buf_append(b, "<input type=\"hidden\" name=\"csrf_token\" value=\"");
+	ex_buf_append_html(b, csrf ? csrf : "");
+	ex_buf_append(b, "\">");
+}
+
+void ex_html_alert(ex_buf *b, const char *message)
+{
+	if (!message)
+		return;
+	ex_buf_append(b, "<p role=\"alert\"><strong>");
+	ex_buf_append_html(b, message);
+	ex_buf_append(b, "</strong></p>\n");
+}
+
+void ex_page_begin_signed_in(ex_buf *b, const char *title, const char *links_html, const char *logout_action,
+                             const char *csrf)
+{
+	ex_buf nav = {0};
+	ex_buf_append(&nav, links_html);
+	ex_buf_appendf(&nav, " <form method=\"post\" action=\"%s\">", logout_action);
+	ex_html_csrf_field(&nav, csrf);
+	ex_buf_append(&nav, "<button type=\"submit\">Log out</button></form>");
+	ex_page_begin(b, title, nav.data ? nav.data : "");
+	ex_buf_free(&nav);
+}
+
 /* ---- JSON ---- */
 
 json_t *ex_json_parse(const char *data, size_t len)

@@ -73,6 +73,17 @@ char *ex_html_escape(const char *s);
 void ex_page_begin(ex_buf *b, const char *title, const char *nav_html);
 /** Close what ex_page_begin() opened. */
 void ex_page_end(ex_buf *b);
+/** The hidden `csrf_token` input of a form (csrf NULL: empty). */
+void ex_html_csrf_field(ex_buf *b, const char *csrf);
+/** An escaped error paragraph (role="alert"); nothing when message is NULL. */
+void ex_html_alert(ex_buf *b, const char *message);
+/**
+ * ex_page_begin() with the navigation of a signed-in user: links_html
+ * (trusted), then logout as a POST form to logout_action carrying the CSRF
+ * token, since logging out changes state.
+ */
+void ex_page_begin_signed_in(ex_buf *b, const char *title, const char *links_html, const char *logout_action,
+                             const char *csrf);
 
 /* ------------------------------------------------------------------------ */
 /* Body parsing (no server dependency; also used by the fuzz target)        */
@@ -256,6 +267,22 @@ void ex_reply_status(ex_request *req, int authkit_rc);
  * library's own defences (account lockout) still apply.
  */
 int ex_rate_limited(ex_request *req, authkit_ratelimit *rl, const char *scope, const char *key, int64_t cost);
+
+/* ------------------------------------------------------------------------ */
+/* Token API (OAuth2-style answers of a JSON login or refresh)              */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * `{"access_token", "refresh_token", "token_type": "bearer", "expires_in"}`
+ * of a login or refresh result (NULL when out of memory).
+ */
+json_t *ex_token_pair_json(ex_request *req, const authkit_login_result *l);
+/**
+ * Route handler for `POST .../refresh` (EX_BODY_JSON, EX_AUTH_PUBLIC): JSON
+ * `refresh_token` → a new pair; the old one is spent, and presenting it
+ * again revokes the session (401).
+ */
+void ex_route_refresh(ex_request *req, void *userdata);
 
 /* ------------------------------------------------------------------------ */
 /* The application: options, context, run loop                              */

@@ -36,7 +36,7 @@ static const ex_route routes[] = {
 	{"POST", "/api/generate-image", EX_BODY_JSON, EX_AUTH_API, 0, ig_api_generate_image},
 	{"POST", "/api/generate-story", EX_BODY_JSON, EX_AUTH_API, 0, ig_api_generate_story},
 	{"POST", "/api/keys", EX_BODY_JSON, EX_AUTH_API, 0, ig_api_create_key},
-	{"POST", "/api/refresh", EX_BODY_JSON, EX_AUTH_PUBLIC, 0, ig_api_refresh},
+	{"POST", "/api/refresh", EX_BODY_JSON, EX_AUTH_PUBLIC, 0, ex_route_refresh},
 };
 
 /* A non-negative integer option value, or -1. */

@@ -5,34 +5,15 @@
 
 #include <time.h>
 
-/* The navigation of a signed-in user: links, and logout as a CSRF-protected POST form. */
-static void nav_signed_in(ex_buf *nav, const char *csrf)
-{
-	ex_buf_append(nav, "<a href=\"/dashboard\">Dashboard</a> <a href=\"/generate\">Generate</a> "
-	                   "<a href=\"/gallery\">Gallery</a> "
-	                   "<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf_token\" value=\"");
-	ex_buf_append_html(nav, csrf ? csrf : "");
-	ex_buf_append(nav, "\"><button type=\"submit\">Log out</button></form>");
-}
-
 static void page_begin_signed_in(ex_buf *b, const char *title, const char *csrf)
 {
-	ex_buf nav = {0};
-	nav_signed_in(&nav, csrf);
-	ex_page_begin(b, title, nav.data ? nav.data : "");
-	ex_buf_free(&nav);
+	ex_page_begin_signed_in(b, title,
+	                        "<a href=\"/dashboard\">Dashboard</a> <a href=\"/generate\">Generate</a> "
+	                        "<a href=\"/gallery\">Gallery</a>",
+	                        "/logout", csrf);
 }
 
 static const char nav_signed_out[] = "<a href=\"/login\">Log in</a> <a href=\"/register\">Register</a>";
-
-static void error_paragraph(ex_buf *b, const char *error)
-{
-	if (!error)
-		return;
-	ex_buf_append(b, "<p role=\"alert\"><strong>");
-	ex_buf_append_html(b, error);
-	ex_buf_append(b, "</strong></p>\n");
-}
 
 /* <input> with an escaped, possibly absent value. */
 static void text_input(ex_buf *b, const char *label, const char *name, const char *type, const char *value,
@@ -49,15 +30,14 @@ static void text_input(ex_buf *b, const char *label, const char *name, const cha
 
 static void csrf_field(ex_buf *b, const char *csrf)
 {
-	ex_buf_append(b, "<input type=\"hidden\" name=\"csrf_token\" value=\"");
-	ex_buf_append_html(b, csrf ? csrf : "");
-	ex_buf_append(b, "\">\n");
+	ex_html_csrf_field(b, csrf);
+	ex_buf_append(b, "\n");
 }
 
 void ig_page_register(ex_buf *b, const char *error, const char *username, const char *email)
 {
 	ex_page_begin(b, "Register", nav_signed_out);
-	error_paragraph(b, error);
+	ex_html_alert(b, error);
 	ex_buf_append(b, "<form method=\"post\" action=\"/register\">\n");
 	text_input(b, "Username", "username", "text", username, "required minlength=\"3\" maxlength=\"32\"");
 	text_input(b, "Email", "email", "email", email, "required");
@@ -72,7 +52,7 @@ void ig_page_register(ex_buf *b, const char *error, const char *username, const 
 void ig_page_login(ex_buf *b, const char *error, const char *identifier)
 {
 	ex_page_begin(b, "Log in", nav_signed_out);
-	error_paragraph(b, error);
+	ex_html_alert(b, error);
 	ex_buf_append(b, "<form method=\"post\" action=\"/login\">\n");
 	text_input(b, "Username or email", "username", "text", identifier, "required autocomplete=\"username\"");
 	text_input(b, "Password", "password", "password", NULL, "required autocomplete=\"current-password\"");
@@ -152,7 +132,7 @@ void ig_page_dashboard(ex_buf *b, const char *csrf, const char *username, const 
 void ig_page_generate(ex_buf *b, const char *csrf, const char *error, const char *prompt)
 {
 	page_begin_signed_in(b, "Generate", csrf);
-	error_paragraph(b, error);
+	ex_html_alert(b, error);
 	ex_buf_append(b, "<form method=\"post\" action=\"/generate\">\n");
 	csrf_field(b, csrf);
 	ex_buf_append(b, "<p><label>Prompt<br><textarea name=\"prompt\" rows=\"3\" cols=\"60\" required maxlength=\"1000\">");

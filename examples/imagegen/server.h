@@ -51,9 +51,6 @@ int ig_job_run(ex_request *req, ig_server *s, const ig_job *job, char (*ids_out)
 /** JSON reply; a NULL body (jansson out of memory) becomes a 500 JSON error. */
 void ig_reply_json(ex_request *req, unsigned status, json_t *body);
 
-/** The OAuth2-style token pair of a login or a refresh (access, refresh, type, expires_in). */
-json_t *ig_token_pair_json(ex_request *req, const authkit_login_result *l);
-
 /** The authenticated user's id (routes that require a principal). */
 int64_t ig_req_user_id(const ex_request *req);
 
@@ -72,6 +69,5 @@ void ig_web_root(ex_request *req, void *userdata);
 void ig_api_generate_image(ex_request *req, void *userdata);
 void ig_api_generate_story(ex_request *req, void *userdata);
 void ig_api_create_key(ex_request *req, void *userdata);
-void ig_api_refresh(ex_request *req, void *userdata);
 
 #endif

@@ -77,7 +77,7 @@ void ig_web_login(ex_request *req, void *userdata)
 	if (rc == AUTHKIT_EINVALID) /* e.g. an over-long password: one answer for every bad credential */
 		rc = AUTHKIT_EAUTH;
 	if (rc == AUTHKIT_OK && is_json) {
-		json_t *body = ig_token_pair_json(req, login);
+		json_t *body = ex_token_pair_json(req, login);
 		const authkit_user *u = authkit_login_user(login);
 		if (body)
 			json_object_set_new(body, "user", json_pack("{s:I, s:s}", "id", (json_int_t)authkit_user_id(u),
